@@ -1,0 +1,106 @@
+// The SSRF guard: only public unicast addresses may be fetched, unless configuration allows a host.
+// Checked before every hop (so refused targets see no traffic) and again inside the socket's DNS
+// lookup, so a name that re-resolves to a private address between the two checks is still refused.
+import dns from 'node:dns';
+import net from 'node:net';
+import ipaddr from 'ipaddr.js';
+
+/** Thrown (or passed to the socket) when the guard refuses a target; always permanent. */
+export class GuardRefusal extends Error {
+  readonly code = 'IFQUEUE_GUARD_REFUSED';
+  constructor(message: string) {
+    super(message);
+    this.name = 'GuardRefusal';
+  }
+}
+
+export function isGuardRefusal(error: unknown): error is GuardRefusal {
+  for (let e: unknown = error, depth = 0; e && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    if ((e as { code?: unknown }).code === 'IFQUEUE_GUARD_REFUSED') return true;
+    if (e instanceof AggregateError && e.errors.some(isGuardRefusal)) return true;
+  }
+  return false;
+}
+
+type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
+type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
+
+const systemLookup: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
+
+function parseAddress(address: string): Parsed | null {
+  const bare = address.replace(/^\[|\]$/g, '');
+  if (!ipaddr.isValid(bare)) return null;
+  const parsed = ipaddr.parse(bare);
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
+  return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
+}
+
+export class AddressGuard {
+  private readonly hosts = new Set<string>();
+  private readonly ranges: [Parsed, number][] = [];
+
+  constructor(allowHosts: readonly string[], private readonly lookupAll: LookupAll = systemLookup) {
+    for (const entry of allowHosts) {
+      if (entry.includes('/')) {
+        const [address, bits] = ipaddr.parseCIDR(entry);
+        this.ranges.push([address, bits]);
+      } else {
+        const address = parseAddress(entry);
+        if (address) this.ranges.push([address, address.kind() === 'ipv4' ? 32 : 128]);
+        else this.hosts.add(entry.toLowerCase());
+      }
+    }
+  }
+
+  private allowedByConfig(address: Parsed): boolean {
+    return this.ranges.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
+  }
+
+  /** Why an address is refused, or null when it may be contacted. */
+  refusalOf(address: string): string | null {
+    const parsed = parseAddress(address);
+    if (!parsed) return `"${address}" is not an IP address`;
+    if (this.allowedByConfig(parsed)) return null;
+    const range = parsed.range();
+    return range === 'unicast' ? null : `${parsed.toString()} is a ${range} address`;
+  }
+
+  /** Resolves the URL's host and refuses it unless every address is public (or allowed); no connection is made. */
+  async checkUrl(url: URL): Promise<void> {
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new GuardRefusal(`scheme ${url.protocol} is not allowed (http and https only)`);
+    const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
+    if (!host) throw new GuardRefusal('URL has no host');
+    if (this.hosts.has(host)) return;
+    if (net.isIP(host)) {
+      const why = this.refusalOf(host);
+      if (why) throw new GuardRefusal(`refused ${host}: ${why}`);
+      return;
+    }
+    let addresses: { address: string }[];
+    try {
+      addresses = await this.lookupAll(host);
+    } catch (error) {
+      throw Object.assign(new Error(`cannot resolve ${host}: ${(error as Error).message}`, { cause: error }), { code: (error as { code?: string }).code });
+    }
+    for (const { address } of addresses) {
+      const why = this.refusalOf(address);
+      if (why) throw new GuardRefusal(`refused ${host}: resolves to ${why}`);
+    }
+  }
+
+  /** A `lookup` for net/tls.connect (undici's connector passes it through) that applies the same rule. */
+  readonly lookup = (hostname: string, options: dns.LookupOptions, callback: (...args: any[]) => void): void => {
+    const host = hostname.toLowerCase();
+    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+      if (error) return callback(error);
+      if (!this.hosts.has(host)) {
+        for (const { address } of addresses) {
+          const why = this.refusalOf(address);
+          if (why) return callback(new GuardRefusal(`refused ${hostname} at connect time: resolves to ${why}`));
+        }
+      }
+      if (options.all) callback(null, addresses);
+      else callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
