@@ -23,7 +23,7 @@ export function isGuardRefusal(error: unknown): error is GuardRefusal {
 }
 
 type Parsed = ipaddr.IPv4 | ipaddr.IPv6;
-type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
+export type LookupAll = (hostname: string) => Promise<{ address: string; family: number }[]>;
 
 const systemLookup: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 

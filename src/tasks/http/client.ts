@@ -5,9 +5,10 @@ import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { parse as parseDisposition } from 'content-disposition';
 import { maskSecrets, type TasksConfig } from '../config.ts';
+import type { LookupAll } from './address-guard.ts';
 import { decodeBody, mediaType } from './charset.ts';
 import { HttpError } from './errors.ts';
-import { type Exchange, Fetcher, header, SizeLimitExceeded } from './fetcher.ts';
+import { discard, type Exchange, Fetcher, header, SizeLimitExceeded } from './fetcher.ts';
 
 export { HttpError };
 
@@ -52,12 +53,14 @@ export interface HttpTuning {
   retries?: number;
   retryDelayMs?: number;
   perHost?: number;
+  /** simulates DNS answers for the pre-connect check (DNS-rebinding tests) */
+  checkLookup?: LookupAll;
 }
 
 async function readLimited(exchange: Exchange, maxBytes: number): Promise<Buffer> {
   const declared = Number(header(exchange.headers, 'content-length'));
   if (declared > maxBytes) {
-    exchange.body.destroy();
+    discard(exchange.body);
     throw new SizeLimitExceeded(maxBytes);
   }
   const chunks: Buffer[] = [];
@@ -65,7 +68,7 @@ async function readLimited(exchange: Exchange, maxBytes: number): Promise<Buffer
   for await (const chunk of exchange.body) {
     size += chunk.length;
     if (size > maxBytes) {
-      exchange.body.destroy();
+      discard(exchange.body);
       throw new SizeLimitExceeded(maxBytes);
     }
     chunks.push(chunk);
@@ -75,7 +78,7 @@ async function readLimited(exchange: Exchange, maxBytes: number): Promise<Buffer
 
 function ensureOk(exchange: Exchange, method: string): void {
   if (exchange.status >= 200 && exchange.status < 300) return;
-  exchange.body.destroy();
+  discard(exchange.body);
   throw Fetcher.statusError(exchange, method);
 }
 
@@ -97,6 +100,7 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
     retries: tuning.retries ?? 2,
     retryDelayMs: tuning.retryDelayMs ?? 500,
     perHost: tuning.perHost ?? 2,
+    checkLookup: tuning.checkLookup,
     log,
   });
   const pageLimit = (options: RequestOptions) => options.maxBytes ?? config.limits.pageBytes;
@@ -132,7 +136,7 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
         return await fetcher.run(spec, async (exchange) => {
           ensureOk(exchange, 'GET');
           if (Number(header(exchange.headers, 'content-length')) > maxBytes) {
-            exchange.body.destroy();
+            discard(exchange.body);
             throw new SizeLimitExceeded(maxBytes);
           }
           let bytes = 0;

@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { abortableSleep } from '../../runner/sleep.ts';
 import { maskSecrets } from '../config.ts';
-import { AddressGuard, isGuardRefusal } from './address-guard.ts';
+import { AddressGuard, isGuardRefusal, type LookupAll } from './address-guard.ts';
 import { HttpError } from './errors.ts';
 import { HostSlots } from './host-slots.ts';
 import { legacyQuote } from './quote.ts';
@@ -21,6 +21,8 @@ export interface FetcherSettings {
   retryDelayMs: number;
   perHost: number;
   log: (level: 'info' | 'warn', message: string) => void;
+  /** test hook: the resolver of the pre-connect check (the connect-time check always uses the system's) */
+  checkLookup?: LookupAll;
 }
 
 export interface Exchange {
@@ -51,14 +53,27 @@ export class SizeLimitExceeded extends Error {
   }
 }
 
+/** Drops a body we do not read; undici reports the destroy as an error event, which nobody needs. */
+export function discard(body: Readable): void {
+  body.on('error', () => {});
+  body.destroy();
+}
+
 export function header(headers: Exchange['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
+/** Legacy quoting, except for the brackets of an IPv6 host, which the quoting would escape. */
+function quoteForRequest(raw: string): string {
+  return legacyQuote(raw).replace(/^([a-z][a-z0-9+.-]*:\/\/)([^/?#]*)/i, (_all, scheme: string, authority: string) =>
+    scheme + authority.replace(/%5B/g, '[').replace(/%5D/g, ']'),
+  );
+}
+
 function parseUrl(raw: string, base?: string): URL {
   try {
-    return new URL(legacyQuote(raw), base);
+    return new URL(quoteForRequest(raw), base);
   } catch (error) {
     throw new HttpError(`not a valid URL: ${maskSecrets(raw).slice(0, 200)}`, { status: null, permanent: true, url: maskSecrets(raw) }, { cause: error });
   }
@@ -77,7 +92,7 @@ export class Fetcher {
   private readonly slots: HostSlots;
 
   constructor(private readonly settings: FetcherSettings) {
-    this.guard = new AddressGuard(settings.allowHosts);
+    this.guard = new AddressGuard(settings.allowHosts, settings.checkLookup);
     this.slots = new HostSlots(settings.perHost);
     this.agent = new Agent({
       connect: { lookup: this.guard.lookup, timeout: Math.min(settings.idleTimeoutMs, 30_000) },
@@ -126,7 +141,7 @@ export class Fetcher {
           });
           const location = header(response.headers, 'location');
           if (spec.followRedirects && REDIRECTS.has(response.statusCode) && location) {
-            response.body.destroy();
+            discard(response.body);
             if (hop >= this.settings.maxRedirects) {
               throw new HttpError(`more than ${this.settings.maxRedirects} redirects from ${maskSecrets(requestUrl.href)}`, {
                 status: response.statusCode,
