@@ -4,7 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 
-export type Route = (request: http.IncomingMessage, response: http.ServerResponse) => void | Promise<void>;
+export type Route = (request: http.IncomingMessage, response: http.ServerResponse) => unknown;
 
 export interface LocalServer {
   origin: string;
