@@ -163,7 +163,7 @@ export interface AttemptInfo {
   pid: number | null;
   startedAt: string;
   finishedAt: string | null;
-  outcome: 'running' | 'completed' | 'failed' | 'returned' | 'expired' | 'lost';
+  outcome: 'running' | 'completed' | 'failed' | 'cancelled' | 'returned' | 'expired' | 'lost';
   error: string | null;
   errorStack: string | null;
   logLines: number;
@@ -309,6 +309,8 @@ export interface CleanupReport {
 export interface RunnerEvents {
   /** a job was enqueued (by any process using the runner API) */
   'job:created': { id: string; task: string; name: string | null };
+  /** a job was created in a queue (pg-boss's own notification; no id: from raw sends, schedules, other tools) */
+  'queue:activity': { task: string };
   /** a runner claimed a job and started an attempt */
   'job:started': { id: string; task: string; attempt: number; runnerId: string };
   /** a task reported progress */

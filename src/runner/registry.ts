@@ -1,0 +1,98 @@
+// The registered tasks: argument validation (at enqueue time, naming the field) and their settings.
+import { z } from 'zod';
+import { UserError } from './errors.ts';
+import type { RetryPolicy, TaskDefinition, TaskInfo } from './types.ts';
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 2, delaySeconds: 30, backoff: true, maxDelaySeconds: 3600 };
+export const DEFAULT_EXPIRE_SECONDS = 900;
+
+export interface ResolvedTask {
+  definition: TaskDefinition;
+  retry: RetryPolicy;
+  concurrency: number;
+  exclusive: boolean;
+  expireSeconds: number;
+}
+
+/** Formats a zod error as one line that names the offending field(s). */
+export function describeZodError(task: string, error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((issue) => {
+    const field = issue.path.length ? issue.path.map(String).join('.') : '(arguments)';
+    return `${field}: ${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (+${error.issues.length - 3} more)` : '';
+  return `invalid arguments for ${task}: ${parts.join('; ')}${more}`;
+}
+
+export class TaskRegistry {
+  private readonly tasks = new Map<string, ResolvedTask>();
+
+  constructor(definitions: TaskDefinition[] = []) {
+    for (const d of definitions) this.register(d);
+  }
+
+  register(definition: TaskDefinition): void {
+    if (!/^[a-z][a-z0-9-]{0,62}$/.test(definition.name)) throw new Error(`invalid task name ${JSON.stringify(definition.name)}`);
+    if (this.tasks.has(definition.name)) throw new Error(`task ${definition.name} registered twice`);
+    this.tasks.set(definition.name, {
+      definition,
+      retry: { ...DEFAULT_RETRY, ...definition.retry },
+      concurrency: definition.exclusive ? 1 : Math.max(1, definition.concurrency ?? 1),
+      exclusive: definition.exclusive ?? false,
+      expireSeconds: definition.expireSeconds ?? DEFAULT_EXPIRE_SECONDS,
+    });
+  }
+
+  has(name: string): boolean {
+    return this.tasks.has(name);
+  }
+
+  names(): string[] {
+    return [...this.tasks.keys()];
+  }
+
+  get(name: string): ResolvedTask {
+    const task = this.tasks.get(name);
+    if (!task) throw new UserError(`unknown task ${JSON.stringify(name)}; known tasks: ${this.names().join(', ')}`);
+    return task;
+  }
+
+  /** Validates and normalises arguments (defaults filled); throws a UserError naming the field. */
+  parseArgs(name: string, args: unknown): unknown {
+    const task = this.get(name);
+    const result = task.definition.schema.safeParse(args ?? {});
+    if (!result.success) throw new UserError(describeZodError(name, result.error));
+    return result.data;
+  }
+
+  summarize(name: string, args: unknown): string | null {
+    const task = this.tasks.get(name);
+    if (!task?.definition.summarize) return null;
+    try {
+      return task.definition.summarize(args);
+    } catch {
+      return null;
+    }
+  }
+
+  info(): TaskInfo[] {
+    return [...this.tasks.values()].map(({ definition, retry, concurrency, exclusive, expireSeconds }) => {
+      let argsJsonSchema: unknown = null;
+      try {
+        argsJsonSchema = z.toJSONSchema(definition.schema as z.ZodType, { io: 'input', unrepresentable: 'any' });
+      } catch {}
+      const example = definition.schema.safeParse({});
+      return {
+        name: definition.name,
+        description: definition.description,
+        concurrency,
+        exclusive,
+        retry,
+        expireSeconds,
+        onFail: definition.onFail ?? null,
+        argsJsonSchema,
+        exampleArgs: example.success ? example.data : null,
+      };
+    });
+  }
+}

@@ -1,0 +1,642 @@
+// The runner façade: the one way into the queue for the CLI, the dashboard and the tests.
+// pg-boss stores and claims jobs; ifqueue adds names, dependencies, on-fail handlers, logs, events,
+// schedules, runners and the read side.
+import { hostname } from 'node:os';
+import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
+import { PgBoss } from 'pg-boss';
+import { installConsoleCapture } from './console-capture.ts';
+import { bossDbFor, createPool, inTransaction } from './db.ts';
+import { maskDsn, scrubSecrets } from './dsn.ts';
+import { UserError, errorMessage } from './errors.ts';
+import { EventHub, encodeEvents, publishEvents } from './events.ts';
+import { LogStore } from './log-store.ts';
+import { Queries } from './queries.ts';
+import { Reconciler } from './reconciler.ts';
+import { TaskRegistry } from './registry.ts';
+import { migrate } from './schema.ts';
+import { Scheduler } from './scheduler.ts';
+import { ScheduleStore } from './schedule-store.ts';
+import { HELD_UNTIL, assertSchemaName, sqlFor, toBossPriority, type Sql } from './sql.ts';
+import { followLog } from './log-follow.ts';
+import { QueueWorker } from './worker.ts';
+import { VERSION } from './version.ts';
+import type {
+  CleanupOptions,
+  CleanupReport,
+  CronPreview,
+  EnqueueOptions,
+  EnqueueOrGetResult,
+  EventListener,
+  EventName,
+  JobDetail,
+  JobFilter,
+  JobPage,
+  LogLine,
+  OnFailArgs,
+  QueueApi,
+  RunnerInfo,
+  ScheduleInfo,
+  ScheduleInput,
+  Snapshot,
+  TaskDefinition,
+  TaskInfo,
+} from './types.ts';
+
+export interface RunnerOptions {
+  databaseUrl: string;
+  tasks: TaskDefinition[];
+  /** how this process shows in the runner list */
+  kind?: RunnerInfo['kind'];
+  /** run jobs, schedules and housekeeping (false: only enqueue, query and watch) */
+  work?: boolean;
+  /** register in the runner list even when not working (a watching dashboard) */
+  register?: boolean;
+  /** run only these tasks (default: all registered) */
+  queues?: string[];
+  bossSchema?: string;
+  heartbeatSeconds?: number;
+  lostAfterSeconds?: number;
+  retentionDays?: number;
+  shutdownTimeoutMs?: number;
+  maxLogLinesPerAttempt?: number;
+  pollSeconds?: { notify: number; fallback: number };
+  /** schedules created on the first start ever (paused ones are created paused) */
+  defaultSchedules?: ScheduleInput[];
+  poolSize?: number;
+  /** where background errors go (default: one line on stderr) */
+  onError?: (where: string, message: string) => void;
+}
+
+export interface StopOptions {
+  timeoutMs?: number;
+  onProgress?: (p: { remainingSeconds: number; running: number }) => void;
+}
+
+export class Runner implements QueueApi {
+  readonly database: string;
+  readonly registry: TaskRegistry;
+  readonly id = randomUUID();
+  private readonly origin = this.id;
+  private readonly options: Required<Omit<RunnerOptions, 'queues' | 'defaultSchedules' | 'onError'>> & RunnerOptions;
+  private pool!: pg.Pool;
+  private boss!: PgBoss;
+  private sql!: Sql;
+  private hub!: EventHub;
+  private logs!: LogStore;
+  private queries!: Queries;
+  private schedules!: ScheduleStore;
+  private scheduler: Scheduler | null = null;
+  private reconciler: Reconciler | null = null;
+  private readonly workers = new Map<string, QueueWorker>();
+  private paused = new Set<string>();
+  private starting: Promise<void> | null = null;
+  private stopping: Promise<void> | null = null;
+  private unsubscribes: (() => void)[] = [];
+  private restoreConsole: (() => void) | null = null;
+
+  constructor(options: RunnerOptions) {
+    this.options = {
+      kind: 'daemon',
+      work: true,
+      register: options.work ?? true,
+      bossSchema: 'pgboss',
+      heartbeatSeconds: 30,
+      lostAfterSeconds: 3 * (options.heartbeatSeconds ?? 30),
+      retentionDays: 14,
+      shutdownTimeoutMs: 60_000,
+      maxLogLinesPerAttempt: 10_000,
+      pollSeconds: { notify: 30, fallback: 2 },
+      poolSize: 10,
+      ...options,
+    };
+    assertSchemaName(this.options.bossSchema);
+    this.database = maskDsn(options.databaseUrl);
+    this.registry = new TaskRegistry(options.tasks);
+  }
+
+  get runsJobs(): boolean {
+    return this.options.work;
+  }
+
+  /** Idempotent: a second caller awaits the same start. */
+  start(): Promise<void> {
+    this.starting ??= this.doStart().catch((error) => {
+      this.starting = null;
+      throw new UserError(`cannot start on ${this.database}: ${scrubSecrets(errorMessage(error), this.options.databaseUrl)}`, { cause: error });
+    });
+    return this.starting;
+  }
+
+  private reportError = (where: string, error: unknown) => {
+    const message = scrubSecrets(errorMessage(error), this.options.databaseUrl);
+    if (this.options.onError) this.options.onError(where, message);
+    else process.stderr.write(`ifqueue: ${where}: ${message}\n`);
+  };
+
+  private async doStart(): Promise<void> {
+    const o = this.options;
+    this.pool = createPool(o.databaseUrl, `ifqueue ${o.kind}`, o.poolSize);
+    this.sql = sqlFor(o.bossSchema);
+    this.boss = new PgBoss({
+      connectionString: o.databaseUrl,
+      schema: o.bossSchema,
+      application_name: `ifqueue pg-boss`,
+      max: Math.max(2, Math.ceil(o.poolSize / 2)),
+      schedule: false,
+      supervise: o.work,
+      superviseIntervalSeconds: 60,
+      monitorIntervalSeconds: 60,
+      registerInstance: false,
+    } as any);
+    this.boss.on('error', (error) => this.reportError('pg-boss', error));
+    await this.boss.start();
+    const client = await this.pool.connect();
+    try {
+      await migrate(client);
+    } finally {
+      client.release();
+    }
+    await this.ensureQueues();
+    const { rows } = await this.pool.query(this.sql.bossChannel);
+    this.hub = new EventHub({ connectionString: o.databaseUrl, bossChannel: rows[0].channel, applicationName: `ifqueue listener` });
+    await this.hub.start();
+    this.unsubscribes.push(
+      this.hub.onWake((queue) => {
+        this.workers.get(queue)?.wake();
+        this.hub.emitLocal('queue:activity', { task: queue });
+      }),
+    );
+    this.logs = new LogStore(this.pool, { maxLinesPerAttempt: o.maxLogLinesPerAttempt, origin: this.origin, onError: (e) => this.reportError('log store', e) });
+    this.queries = new Queries(this.pool, o.bossSchema);
+    this.schedules = new ScheduleStore(this.pool, this.registry, this.origin, o.bossSchema);
+    this.paused = new Set((await this.pool.query(this.sql.pausedQueues())).rows.map((r) => r.task));
+    if (o.defaultSchedules?.length) await this.schedules.createDefaults(o.defaultSchedules);
+
+    if (o.register || o.work) {
+      const queues = o.work ? this.queueNames() : [];
+      await this.pool.query(this.sql.registerRunner({ id: this.id, host: hostname(), pid: process.pid, version: VERSION, kind: o.kind, queues }));
+      await publishEvents(this.pool, this.origin, [['runner:up', { id: this.id, host: hostname(), pid: process.pid, kind: o.kind }]]);
+    }
+    this.unsubscribes.push(
+      this.hub.on('queue:changed', ({ task, paused }) => {
+        if (paused) this.paused.add(task);
+        else this.paused.delete(task);
+        const w = this.workers.get(task);
+        if (w) {
+          w.paused = paused;
+          w.wake();
+        }
+      }),
+    );
+    if (o.work || o.register) {
+      this.reconciler = new Reconciler({
+        pool: this.pool,
+        boss: this.boss,
+        sql: this.sql,
+        origin: this.origin,
+        runnerId: this.id,
+        heartbeatSeconds: o.heartbeatSeconds,
+        lostAfterSeconds: o.lostAfterSeconds,
+        retentionSeconds: o.retentionDays * 86400,
+        enqueueOnFail: (task, args, db) => this.enqueueIn(db, task, args, {}),
+        onPaused: (p) => {
+          this.paused = p;
+          for (const [name, w] of this.workers) w.paused = p.has(name);
+        },
+        reportError: this.reportError,
+        emitLocal: (e, p) => this.hub.emitLocal(e, p),
+      });
+    }
+    if (o.work) this.startWorking();
+    else if (this.reconciler) this.reconciler.start();
+  }
+
+  private startWorking() {
+    const o = this.options;
+    this.restoreConsole = installConsoleCapture();
+    for (const name of this.queueNames()) {
+      const worker = new QueueWorker(this.registry.get(name), {
+        pool: this.pool,
+        boss: this.boss,
+        sql: this.sql,
+        hub: this.hub,
+        logs: this.logs,
+        registry: this.registry,
+        api: this,
+        runnerId: this.id,
+        origin: this.origin,
+        kick: () => this.reconciler?.kick(),
+        reportError: this.reportError,
+        pollSeconds: o.pollSeconds,
+        maxBatch: 100,
+      });
+      worker.paused = this.paused.has(name);
+      this.workers.set(name, worker);
+      worker.start();
+    }
+    this.unsubscribes.push(
+      this.hub.onResync(() => {
+        for (const w of this.workers.values()) w.wake();
+        this.reconciler?.kick();
+        this.scheduler?.wake();
+      }),
+      this.hub.on('job:cancelled', ({ ids }) => {
+        for (const w of this.workers.values()) for (const id of ids) w.running.get(id)?.abort('cancelled');
+        this.reconciler?.kick();
+      }),
+      this.hub.on('job:failed', ({ willRetry }) => {
+        if (!willRetry) this.reconciler?.kick();
+      }),
+      this.hub.on('job:deleted', () => this.reconciler?.kick()),
+      this.hub.on('schedule:changed', () => this.scheduler?.wake()),
+    );
+    this.scheduler = new Scheduler({
+      pool: this.pool,
+      origin: this.origin,
+      enqueue: (task, args, scheduleId, db) => this.enqueueIn(db, task, args, { name: `${task}@schedule` }).then((id) => {
+        void scheduleId;
+        return id;
+      }),
+      reportError: this.reportError,
+    });
+    this.scheduler.start();
+    this.reconciler!.start();
+  }
+
+  private queueNames(): string[] {
+    const all = this.registry.names();
+    return this.options.queues ? all.filter((n) => this.options.queues!.includes(n)) : all;
+  }
+
+  private async ensureQueues(): Promise<void> {
+    const existing = new Set((await this.boss.getQueues()).map((q) => q.name));
+    for (const name of this.registry.names()) {
+      const t = this.registry.get(name);
+      const options = {
+        retryLimit: t.retry.retries,
+        retryDelay: t.retry.delaySeconds,
+        retryBackoff: t.retry.backoff,
+        ...(t.retry.backoff && t.retry.maxDelaySeconds ? { retryDelayMax: t.retry.maxDelaySeconds } : {}),
+        expireInSeconds: t.expireSeconds,
+        // queued jobs may wait for a dependency for long; finished ones are swept by our retention
+        retentionSeconds: 10 * 365 * 86400,
+        deleteAfterSeconds: 0,
+        notify: true,
+      };
+      try {
+        if (!existing.has(name)) await this.boss.createQueue(name, { ...options, policy: t.exclusive ? 'singleton' : 'standard' });
+        else await this.boss.updateQueue(name, options);
+      } catch (error) {
+        // two runners creating the same queue at once: the loser sees it exists
+        if (!(await this.boss.getQueue(name))) throw error;
+      }
+    }
+  }
+
+  /** Graceful stop: stop taking jobs, let running ones finish up to the timeout, then abort and return them. */
+  stop(options: StopOptions = {}): Promise<void> {
+    this.stopping ??= this.doStop(options);
+    return this.stopping;
+  }
+
+  runningCount(): number {
+    let n = 0;
+    for (const w of this.workers.values()) n += w.running.size;
+    return n;
+  }
+
+  private async doStop(options: StopOptions): Promise<void> {
+    if (!this.starting) return;
+    try {
+      await this.starting;
+    } catch {
+      return;
+    }
+    const timeoutMs = options.timeoutMs ?? this.options.shutdownTimeoutMs;
+    await this.scheduler?.stop();
+    await Promise.all([...this.workers.values()].map((w) => w.stopFetching()));
+    const deadline = Date.now() + timeoutMs;
+    const drained = Promise.all([...this.workers.values()].map((w) => w.drain()));
+    while (this.runningCount() > 0 && Date.now() < deadline) {
+      options.onProgress?.({ remainingSeconds: Math.ceil((deadline - Date.now()) / 1000), running: this.runningCount() });
+      await Promise.race([drained, new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))))]);
+    }
+    if (this.runningCount() > 0) {
+      for (const w of this.workers.values()) for (const job of w.running.values()) job.abort('shutdown');
+      await Promise.race([drained, new Promise((r) => setTimeout(r, 5000))]);
+      // A task that ignores its signal: put its job back anyway; its late result is fenced off by pg-boss.
+      for (const w of this.workers.values())
+        for (const job of w.running.values())
+          await this.pool.query(this.sql.returnJob(job.id, job.task, job.retryCount)).catch(() => {});
+    }
+    await Promise.all([...this.workers.values()].map((w) => w.flushSettlements()));
+    await this.logs?.flush();
+    await this.reconciler?.stop();
+    if (this.options.register || this.options.work) {
+      await this.pool.query(this.sql.stopRunner(this.id)).catch(() => {});
+      await publishEvents(this.pool, this.origin, [['runner:down', { id: this.id, host: hostname(), pid: process.pid, reason: 'stopped' }]]).catch(() => {});
+    }
+    for (const u of this.unsubscribes.splice(0)) u();
+    this.restoreConsole?.();
+    await this.hub?.stop();
+    await this.boss.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
+    await this.pool.end().catch(() => {});
+  }
+
+  // ---------------------------------------------------------------- tasks and enqueue
+
+  tasks(): TaskInfo[] {
+    return this.registry.info();
+  }
+
+  async enqueue(task: string, args: unknown, options: EnqueueOptions = {}): Promise<string> {
+    return (await this.enqueueInternal(task, args, options, false)).id;
+  }
+
+  async enqueueOrGet(task: string, args: unknown, options: EnqueueOptions & { name: string }): Promise<EnqueueOrGetResult> {
+    if (!options.name) throw new UserError('enqueueOrGet needs a name');
+    return this.enqueueInternal(task, args, options, true);
+  }
+
+  private async enqueueInternal(task: string, args: unknown, options: EnqueueOptions, orGet: boolean): Promise<EnqueueOrGetResult> {
+    await this.start();
+    const parsed = this.registry.parseArgs(task, args);
+    const needsTransaction = orGet || options.name || options.dependsOn || options.onFail || options.legacyId || this.registry.get(task).definition.onFail;
+    if (!needsTransaction) {
+      const id = await this.boss.send(task, parsed as object, this.sendOptions(task, options, null));
+      if (!id) throw new Error(`pg-boss refused the job for ${task}`);
+      return { id, created: true };
+    }
+    const result = await inTransaction(this.pool, (client) => this.enqueueInClient(client, task, parsed, options, orGet));
+    if (result.kick) this.reconciler?.kick();
+    return { id: result.id, created: result.created };
+  }
+
+  /** Enqueue inside a caller's transaction (schedules, on-fail handlers, the legacy bridge). */
+  async enqueueIn(client: pg.PoolClient, task: string, args: unknown, options: EnqueueOptions): Promise<string> {
+    const parsed = this.registry.parseArgs(task, args);
+    return (await this.enqueueInClient(client, task, parsed, options, false)).id;
+  }
+
+  private sendOptions(task: string, options: EnqueueOptions, startAfter: Date | null) {
+    const t = this.registry.get(task);
+    const priority = options.priority ?? t.definition.priority ?? 100;
+    if (!Number.isInteger(priority)) throw new UserError(`priority must be an integer, got ${priority}`);
+    let after: Date | undefined = startAfter ?? undefined;
+    if (!after && options.startAfter !== undefined) {
+      after = typeof options.startAfter === 'number' ? new Date(Date.now() + options.startAfter * 1000) : options.startAfter;
+      if (Number.isNaN(after.getTime())) throw new UserError('startAfter is not a valid date');
+    }
+    if (options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0)) {
+      throw new UserError(`retries must be a non-negative integer, got ${options.retries}`);
+    }
+    return {
+      priority: toBossPriority(priority),
+      ...(after ? { startAfter: after } : {}),
+      ...(options.retries !== undefined ? { retryLimit: options.retries } : {}),
+    };
+  }
+
+  private async enqueueInClient(
+    client: pg.PoolClient,
+    task: string,
+    parsed: unknown,
+    options: EnqueueOptions,
+    orGet: boolean,
+  ): Promise<{ id: string; created: boolean; kick: boolean }> {
+    const onFail = options.onFail ?? this.registry.get(task).definition.onFail ?? null;
+    if (onFail) this.registry.get(onFail);
+    const name = options.name ?? null;
+    if (name !== null && (typeof name !== 'string' || name.length > 255)) throw new UserError('name must be a string of at most 255 characters');
+    if (orGet && name) {
+      await client.query(this.sql.nameLock(name));
+      const { rows } = await client.query(this.sql.liveJobByName(name));
+      if (rows[0]) {
+        const wanted = toBossPriority(options.priority ?? this.registry.get(task).definition.priority ?? 100);
+        if (wanted > rows[0].priority) await client.query(this.sql.raisePriority(rows[0].id, rows[0].task, wanted));
+        return { id: rows[0].id, created: false, kick: false };
+      }
+    }
+    let parent: { id: string; task: string; state: string } | null = null;
+    if (options.dependsOn) {
+      const ref = String(options.dependsOn);
+      const lookup = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? this.sql.jobById(ref) : this.sql.latestJobByName(ref);
+      parent = (await client.query(lookup)).rows[0] ?? null;
+      if (!parent) throw new UserError(`dependency ${ref} not found (give an existing job id or name)`);
+    }
+    const held = parent && parent.state !== 'completed' ? HELD_UNTIL : null;
+    const id = await this.boss.send(task, parsed as object, { ...this.sendOptions(task, options, held), db: bossDbFor(client) });
+    if (!id) throw new Error(`pg-boss refused the job for ${task}`);
+    await client.query(
+      this.sql.insertMeta({ jobId: id, task, name, dependsOn: parent && parent.state !== 'completed' ? parent.id : null, onFail, legacyId: options.legacyId ?? null }),
+    );
+    if (parent) {
+      await client.query(this.sql.markHasDependents(parent.id, parent.task));
+      if (parent.state === 'completed') await client.query('UPDATE ifqueue.job_meta SET depends_on = $2, dep_state = $3 WHERE job_id = $1', [id, parent.id, 'released']);
+    }
+    await client.query(this.sql.notify(encodeEvents(this.origin, [['job:created', { id, task, name }]])));
+    return { id, created: true, kick: !!parent && ['failed', 'cancelled'].includes(parent.state) };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async snapshot(): Promise<Snapshot> {
+    await this.start();
+    const [queues, runners, schedules] = await Promise.all([
+      this.queries.queueCounts(this.registry.names(), this.paused),
+      this.queries.runners(this.options.lostAfterSeconds),
+      this.schedules.list(),
+    ]);
+    const sum = (k: 'waiting' | 'scheduled' | 'active' | 'retry' | 'failed' | 'completedLastHour' | 'failedLastHour') =>
+      queues.reduce((n, q) => n + q[k], 0);
+    return {
+      database: this.database,
+      takenAt: new Date().toISOString(),
+      queues,
+      runners,
+      schedules,
+      totals: {
+        waiting: sum('waiting'),
+        scheduled: sum('scheduled'),
+        active: sum('active'),
+        retry: sum('retry'),
+        failed: sum('failed'),
+        completedLastHour: sum('completedLastHour'),
+        failedLastHour: sum('failedLastHour'),
+      },
+    };
+  }
+
+  async listJobs(filter: JobFilter, page?: { limit?: number; after?: string | null }): Promise<JobPage> {
+    await this.start();
+    return this.queries.listJobs(filter, page);
+  }
+
+  async countJobs(filter: JobFilter): Promise<number> {
+    await this.start();
+    return this.queries.countJobs(filter);
+  }
+
+  async getJob(id: string): Promise<JobDetail | null> {
+    await this.start();
+    return this.queries.getJob(id);
+  }
+
+  async getLog(jobId: string, options?: { attempt?: number; afterSeq?: number; limit?: number }): Promise<LogLine[]> {
+    await this.start();
+    return this.queries.getLog(jobId, options);
+  }
+
+  async followLog(jobId: string, onLines: (lines: LogLine[]) => void, options: { attempt?: number } = {}): Promise<() => void> {
+    await this.start();
+    return followLog(this.hub, this.queries, jobId, onLines, options);
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  async retryJob(id: string): Promise<number> {
+    return this.retryFailed({ ids: [id] });
+  }
+
+  async retryFailed(filter: { task?: string; ids?: string[] } = {}): Promise<number> {
+    await this.start();
+    const ids = filter.ids ?? (await this.pool.query(this.sql.failedIds(filter.task ?? null, 100_000))).rows.map((r) => r.id);
+    if (!ids.length) return 0;
+    const budgets: Record<string, number> = {};
+    for (const n of this.registry.names()) budgets[n] = this.registry.get(n).retry.retries;
+    const { rows } = await this.pool.query(this.sql.retryJobs(ids, budgets));
+    const count = rows[0]?.count ?? 0;
+    if (count) await publishEvents(this.pool, this.origin, [['job:retried', { ids: (rows[0].ids ?? []).slice(0, 200), task: filter.task ?? null }]]);
+    return count;
+  }
+
+  async cancelJob(id: string): Promise<number> {
+    await this.start();
+    const { rows } = await this.pool.query(this.sql.cancelJobs([id]));
+    if (rows.length) {
+      await publishEvents(this.pool, this.origin, [['job:cancelled', { ids: rows.map((r) => r.id) }]]);
+      this.reconciler?.kick();
+    }
+    return rows.length;
+  }
+
+  async deleteJob(id: string): Promise<number> {
+    await this.start();
+    const { rows } = await this.pool.query(this.sql.deleteJobs([id]));
+    const count = rows[0]?.count ?? 0;
+    if (count) {
+      await publishEvents(this.pool, this.origin, [['job:deleted', { count, task: null }]]);
+      this.reconciler?.kick();
+    }
+    return count;
+  }
+
+  async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
+    await this.start();
+    const o = {
+      olderThanSeconds: options.olderThanSeconds ?? this.options.retentionDays * 86400,
+      includeFailed: options.includeFailed ?? false,
+      task: options.task ?? null,
+    };
+    if (options.dryRun) {
+      const { rows } = await this.pool.query(this.sql.countFinished(o));
+      return { dryRun: true, ...rows[0] };
+    }
+    const { rows } = await this.pool.query(this.sql.deleteFinished(o));
+    const report = { dryRun: false, completed: rows[0].completed, cancelled: rows[0].cancelled, failed: rows[0].failed };
+    const count = report.completed + report.cancelled + report.failed;
+    if (count) await publishEvents(this.pool, this.origin, [['job:deleted', { count, task: o.task }]]);
+    return report;
+  }
+
+  async pauseQueue(task: string): Promise<void> {
+    await this.setPaused(task, true);
+  }
+
+  async resumeQueue(task: string): Promise<void> {
+    await this.setPaused(task, false);
+  }
+
+  private async setPaused(task: string, paused: boolean) {
+    await this.start();
+    this.registry.get(task);
+    await this.pool.query(this.sql.setPaused(task, paused, encodeEvents(this.origin, [['queue:changed', { task, paused }]])));
+  }
+
+  // ---------------------------------------------------------------- schedules
+
+  async listSchedules(): Promise<ScheduleInfo[]> {
+    await this.start();
+    return this.schedules.list();
+  }
+  async setSchedule(input: ScheduleInput): Promise<ScheduleInfo> {
+    await this.start();
+    return this.schedules.set(input);
+  }
+  async deleteSchedule(id: string): Promise<number> {
+    await this.start();
+    return this.schedules.remove(id);
+  }
+  async pauseSchedule(id: string): Promise<void> {
+    await this.start();
+    await this.schedules.setPaused(id, true);
+  }
+  async resumeSchedule(id: string): Promise<void> {
+    await this.start();
+    await this.schedules.setPaused(id, false);
+  }
+  async runScheduleNow(id: string): Promise<string> {
+    await this.start();
+    const s = await this.schedules.get(id);
+    if (!s) throw new UserError(`unknown schedule ${id}`);
+    const jobId = await inTransaction(this.pool, async (client) => {
+      const jid = await this.enqueueIn(client, s.task, s.args, { name: `${s.task}@schedule` });
+      await client.query(`UPDATE ifqueue.schedule SET last_job_id = $2, last_fire_at = now() WHERE id = $1`, [id, jid]);
+      return jid;
+    });
+    await publishEvents(this.pool, this.origin, [['schedule:fired', { scheduleId: id, task: s.task, jobId }]]);
+    return jobId;
+  }
+  previewCron(cron: string, tz?: string, count?: number): CronPreview {
+    return ScheduleStore.preview(cron, tz, count);
+  }
+
+  // ---------------------------------------------------------------- events
+
+  on<E extends EventName>(event: E, listener: EventListener<E>): () => void {
+    if (!this.hub) {
+      // subscribe after start; keep the call synchronous for callers
+      let off: (() => void) | null = null;
+      let cancelled = false;
+      void this.start().then(() => {
+        if (!cancelled) off = this.hub.on(event, listener);
+      });
+      return () => {
+        cancelled = true;
+        off?.();
+      };
+    }
+    return this.hub.on(event, listener);
+  }
+
+  /** For tools that must share the runner's pool (the legacy bridge, tests). */
+  get db(): pg.Pool {
+    return this.pool;
+  }
+
+  get bossSchema(): string {
+    return this.options.bossSchema;
+  }
+
+  /** Runs a reconciler pass now (tests, CLI). */
+  async reconcile(): Promise<void> {
+    await this.start();
+    await this.reconciler?.pass(true);
+  }
+
+  /** Subject to OnFailArgs typing for handlers. */
+  static onFailArgs(args: unknown): OnFailArgs {
+    return args as OnFailArgs;
+  }
+}

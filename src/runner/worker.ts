@@ -1,0 +1,205 @@
+// One queue's worker: fetches as many jobs as it has free slots (in one batch), runs them, and settles
+// completions in batches. Woken by pg-boss's NOTIFY; a slow poll covers missed notifications.
+import type pg from 'pg';
+import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import { encodeEvents, type EventHub, type EventTuple } from './events.ts';
+import { runJob, type RunningJob } from './job-run.ts';
+import type { LogStore } from './log-store.ts';
+import type { ResolvedTask, TaskRegistry } from './registry.ts';
+import type { Sql } from './sql.ts';
+import { abortableSleep } from './sleep.ts';
+import type { QueueApi } from './types.ts';
+
+export interface WorkerServices {
+  pool: pg.Pool;
+  boss: PgBoss;
+  sql: Sql;
+  hub: EventHub;
+  logs: LogStore;
+  registry: TaskRegistry;
+  api: Pick<QueueApi, 'enqueue' | 'enqueueOrGet'>;
+  runnerId: string;
+  origin: string;
+  /** ask the reconciler for a pass soon (dependencies, on-fail) */
+  kick: () => void;
+  reportError: (where: string, error: unknown) => void;
+  pollSeconds: { notify: number; fallback: number };
+  maxBatch: number;
+}
+
+interface Settled {
+  job: RunningJob;
+  outcome: 'completed';
+  output: unknown;
+}
+
+export class QueueWorker {
+  readonly running = new Map<string, RunningJob>();
+  private stopping = false;
+  paused = false;
+  private wakeController = new AbortController();
+  private loopPromise: Promise<void> | null = null;
+  private completions: Settled[] = [];
+  private settleTimer: NodeJS.Timeout | null = null;
+  private settling: Promise<void> = Promise.resolve();
+  private fetchFailures = 0;
+
+  constructor(
+    private readonly task: ResolvedTask,
+    private readonly s: WorkerServices,
+  ) {}
+
+  get name(): string {
+    return this.task.definition.name;
+  }
+
+  start(): void {
+    if (this.loopPromise) return;
+    this.loopPromise = this.loop();
+  }
+
+  wake(): void {
+    this.wakeController.abort();
+  }
+
+  /** Stops fetching; running jobs go on. */
+  async stopFetching(): Promise<void> {
+    this.stopping = true;
+    this.wake();
+    await this.loopPromise;
+  }
+
+  /** Waits for running jobs and pending settlements. */
+  async drain(): Promise<void> {
+    while (this.running.size) await Promise.race([...this.running.values()].map((j) => j.done));
+    await this.flushSettlements();
+  }
+
+  private async loop(): Promise<void> {
+    while (!this.stopping) {
+      const free = this.task.concurrency - this.running.size;
+      if (this.paused || free <= 0) {
+        await this.sleep(this.paused ? 30_000 : 60_000);
+        continue;
+      }
+      let jobs: JobWithMetadata<unknown>[];
+      try {
+        jobs = await this.s.boss.fetch<unknown>(this.name, { batchSize: Math.min(free, this.s.maxBatch), includeMetadata: true });
+        this.fetchFailures = 0;
+      } catch (error) {
+        this.fetchFailures++;
+        if (this.fetchFailures === 1 || this.fetchFailures % 20 === 0) this.s.reportError(`fetch ${this.name}`, error);
+        await this.sleep(Math.min(500 * 2 ** Math.min(this.fetchFailures, 4), 8000));
+        continue;
+      }
+      if (!jobs.length) {
+        await this.sleep(1000 * (this.s.hub.connected ? this.s.pollSeconds.notify : this.s.pollSeconds.fallback));
+        continue;
+      }
+      try {
+        await this.begin(jobs);
+      } catch (error) {
+        this.s.reportError(`start ${this.name}`, error);
+        // The claim stands; put the jobs back so they are not stuck until expiry.
+        for (const job of jobs) await this.s.pool.query(this.s.sql.returnJob(job.id, this.name, job.retryCount)).catch(() => {});
+        await this.sleep(1000);
+      }
+    }
+  }
+
+  private async sleep(ms: number): Promise<void> {
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    await abortableSleep(ms, this.wakeController.signal);
+    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+  }
+
+  private async begin(jobs: JobWithMetadata<unknown>[]): Promise<void> {
+    const events: EventTuple[] = jobs.map((j) => [
+      'job:started',
+      { id: j.id, task: this.name, attempt: j.retryCount + 1, runnerId: this.s.runnerId },
+    ]);
+    const { rows } = await this.s.pool.query(
+      this.s.sql.beginAttempts(
+        jobs.map((j) => j.id),
+        jobs.map((j) => j.retryCount + 1),
+        this.s.runnerId,
+        encodeEvents(this.s.origin, events),
+      ),
+    );
+    const meta = new Map(rows.map((r) => [r.id as string, r]));
+    for (const job of jobs) {
+      const m = meta.get(job.id);
+      const running = runJob(job, this.task, {
+        ...this.s,
+        priorLines: m?.written_lines ?? 0,
+        priorTruncated: m?.truncated_lines ?? 0,
+        meta: { name: m?.name ?? null, onFail: m?.on_fail ?? null, hasDependents: m?.has_dependents ?? false },
+        onCompleted: (r, output) => this.queueCompletion(r, output),
+      });
+      this.running.set(job.id, running);
+      void running.done.finally(() => {
+        this.running.delete(job.id);
+        this.wake();
+      });
+    }
+  }
+
+  private queueCompletion(job: RunningJob, output: unknown): Promise<void> {
+    this.completions.push({ job, outcome: 'completed', output });
+    if (this.completions.length >= 200) return this.flushSettlements();
+    if (!this.settleTimer) this.settleTimer = setTimeout(() => void this.flushSettlements(), 2);
+    return new Promise((resolve) => job.settledHooks.push(resolve));
+  }
+
+  /** Completes all queued completions in a few statements (pg-boss complete + attempts + events). */
+  flushSettlements(): Promise<void> {
+    if (this.settleTimer) {
+      clearTimeout(this.settleTimer);
+      this.settleTimer = null;
+    }
+    const batch = this.completions;
+    this.completions = [];
+    this.settling = this.settling.then(() => (batch.length ? this.settle(batch) : undefined));
+    return this.settling;
+  }
+
+  private async settle(batch: Settled[]): Promise<void> {
+    const name = this.name;
+    try {
+      const plain = batch.filter((b) => b.output === undefined || b.output === null);
+      const withOutput = batch.filter((b) => !(b.output === undefined || b.output === null));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          if (plain.length) await this.s.boss.complete(name, plain.map((b) => ({ id: b.job.id, retryCount: b.job.retryCount })));
+          for (const b of withOutput) {
+            const output = typeof b.output === 'object' ? (b.output as object) : { value: b.output };
+            await this.s.boss.complete(name, { id: b.job.id, retryCount: b.job.retryCount }, output);
+          }
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          this.s.reportError(`complete ${name}`, error);
+          await abortableSleep(500 * attempt);
+        }
+      }
+      const events: EventTuple[] = batch.map((b) => [
+        'job:completed',
+        { id: b.job.id, task: name, attempt: b.job.attempt, durationMs: Date.now() - b.job.startedAt },
+      ]);
+      await this.s.pool
+        .query(
+          this.s.sql.finishAttempts(
+            batch.map((b) => ({ id: b.job.id, attempt: b.job.attempt, outcome: 'completed', error: null, stack: null })),
+            encodeEvents(this.s.origin, events),
+          ),
+        )
+        .catch((error) => this.s.reportError(`record completion ${name}`, error));
+      if (batch.some((b) => b.job.meta.hasDependents)) this.s.kick();
+    } catch (error) {
+      // The jobs stay active; pg-boss expiry or the lost-runner check will retry them.
+      this.s.reportError(`settle ${name}`, error);
+    } finally {
+      for (const b of batch) for (const hook of b.job.settledHooks.splice(0)) hook();
+    }
+  }
+}
