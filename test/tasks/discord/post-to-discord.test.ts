@@ -91,10 +91,11 @@ describe('post-to-discord', () => {
     assert.match(request.body.toString(), /\\ud83d\\ude00/);
 
     const sent = JSON.parse(request.body.toString());
-    assert.deepEqual(sent, await buildNewGamePayload(pool, gameId, { maintenanceUser: 'бездушный робот' }));
     assert.deepEqual(Object.keys(sent.embeds[0]), ['title', 'url', 'description', 'footer', 'image']);
     assert.equal(sent.embeds[0].footer.text, 'Авторы: Вася,  Петя');
     assert.equal(sent.embeds[0].image.url, 'https://db.crem.xyz/f/backups/p.png');
+    assert.equal(sent.embeds[0].description, 'Описание 😀');
+    assert.deepEqual(sent, await buildNewGamePayload(pool, gameId, { maintenanceUser: 'бездушный робот' }));
     assert.match(ctx.text(), /info: posted to the Discord webhook at http:\/\/127\.0\.0\.1:\d+\/\*\*\*: HTTP 204/);
     await expectNoLeak(ctx);
   });
