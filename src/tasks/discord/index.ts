@@ -6,7 +6,7 @@ import type { TaskDefinition } from '../../runner/types.ts';
 import type { TasksConfig } from '../config.ts';
 import type { TaskDeps } from '../deps.ts';
 import { createHttpClient, type HttpLog, type HttpTuning } from '../http/client.ts';
-import { requireIfdbTables } from '../feeds/ifdb-tables.ts';
+import { requireTables } from '../import/updater/require-tables.ts';
 import { buildNewGamePayload, DISCORD_TABLES } from './payload.ts';
 import { postToWebhook } from './post.ts';
 import { scrubText } from './secret.ts';
@@ -39,7 +39,7 @@ export function discordTasks(deps: TaskDeps, options: DiscordTaskOptions = {}): 
         ctx.log.info(`no Discord webhook configured; game ${gameId} not announced`);
         return { posted: false, reason: 'no webhook configured' };
       }
-      await requireIfdbTables(deps.pool, 'post-to-discord', DISCORD_TABLES);
+      await requireTables(deps.pool, DISCORD_TABLES, 'post-to-discord');
       const payload = await buildNewGamePayload(deps.pool, gameId, deps.config);
       if (payload === null) {
         ctx.log.warn(`game ${gameId} does not exist or is hidden from "${deps.config.maintenanceUser}"; nothing posted`);

@@ -6,7 +6,7 @@ import type { TaskDefinition, TaskLogger } from '../../runner/types.ts';
 import type { TaskDeps } from '../deps.ts';
 import { createHttpClient, type HttpTuning } from '../http/client.ts';
 import { fetchFeeds } from './fetch-feeds.ts';
-import { requireIfdbTables } from './ifdb-tables.ts';
+import { requireTables } from '../import/updater/require-tables.ts';
 import { FEED_SOURCES } from './sources.ts';
 
 export { fetchFeeds, type FeedReport } from './fetch-feeds.ts';
@@ -31,7 +31,7 @@ export function feedTasks(deps: TaskDeps, options: FeedTaskOptions = {}): TaskDe
     retry: { retries: 2, delaySeconds: 60, backoff: true, maxDelaySeconds: 600 },
     expireSeconds: 600,
     async handler(_args, ctx) {
-      await requireIfdbTables(deps.pool, 'fetch-feeds', ['core_feedcache']);
+      await requireTables(deps.pool, ['core_feedcache'], 'fetch-feeds');
       const reports = await jobLog.run(ctx.log, () =>
         fetchFeeds(FEED_SOURCES, { pool: deps.pool, http, sources: deps.config.sources, maxBytes: deps.config.limits.pageBytes }, ctx),
       );
