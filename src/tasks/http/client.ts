@@ -17,6 +17,8 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   maxBytes?: number;
   timeoutMs?: number;
+  /** where this request's retries and redirects are logged (e.g. the job log); defaults to the client's */
+  log?: (level: 'info' | 'warn', message: string) => void;
 }
 
 export interface TextResponse {
@@ -106,7 +108,7 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
   const pageLimit = (options: RequestOptions) => options.maxBytes ?? config.limits.pageBytes;
 
   async function getText(url: string, options: RequestOptions & { encoding?: 'utf-8' | 'windows-1251' }): Promise<TextResponse> {
-    const spec = { method: 'GET' as const, url, signal: options.signal, headers: options.headers, timeoutMs: options.timeoutMs, followRedirects: true, retry: true };
+    const spec = { method: 'GET' as const, url, signal: options.signal, headers: options.headers, timeoutMs: options.timeoutMs, followRedirects: true, retry: true, log: options.log };
     return fetcher.run(spec, async (exchange) => {
       ensureOk(exchange, 'GET');
       const body = await readLimited(exchange, pageLimit(options));
@@ -131,7 +133,7 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
 
     async download(url, destinationPath, options) {
       const maxBytes = options.maxBytes ?? config.limits.fileBytes;
-      const spec = { method: 'GET' as const, url, signal: options.signal, headers: options.headers, timeoutMs: options.timeoutMs, followRedirects: true, retry: true };
+      const spec = { method: 'GET' as const, url, signal: options.signal, headers: options.headers, timeoutMs: options.timeoutMs, followRedirects: true, retry: true, log: options.log };
       try {
         return await fetcher.run(spec, async (exchange) => {
           ensureOk(exchange, 'GET');
@@ -171,6 +173,7 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
         headers: { 'content-type': 'application/json', ...options.headers },
         body: JSON.stringify(body),
         timeoutMs: options.timeoutMs,
+        log: options.log,
         followRedirects: false,
         retry: false,
       };

@@ -44,6 +44,7 @@ export interface FetchSpec {
   timeoutMs?: number;
   followRedirects: boolean;
   retry: boolean;
+  log?: FetcherSettings['log'];
 }
 
 /** Thrown by body consumers when a body is larger than allowed. */
@@ -114,7 +115,7 @@ export class Fetcher {
         const failure = error as HttpError;
         if (failure.permanent || spec.signal.aborted || attempt >= attempts) throw failure;
         const delay = this.settings.retryDelayMs * 3 ** (attempt - 1);
-        this.settings.log('warn', `${failure.message}; retry ${attempt} of ${attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
+        (spec.log ?? this.settings.log)('warn', `${failure.message}; retry ${attempt} of ${attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
         await abortableSleep(delay, spec.signal);
         if (spec.signal.aborted) throw failure;
       }
@@ -150,7 +151,7 @@ export class Fetcher {
               });
             }
             const next = parseUrl(decodeLocation(location), current.href);
-            this.settings.log('info', `redirect ${response.statusCode}: ${maskSecrets(current.href)} → ${maskSecrets(next.href)}`);
+            (spec.log ?? this.settings.log)('info', `redirect ${response.statusCode}: ${maskSecrets(current.href)} → ${maskSecrets(next.href)}`);
             current = next;
             continue;
           }

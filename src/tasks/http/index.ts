@@ -3,3 +3,4 @@ export { createHttpClient, HttpError } from './client.ts';
 export type { DownloadResult, HttpClient, HttpLog, HttpTuning, RequestOptions, TextResponse } from './client.ts';
 export { mediaType } from './charset.ts';
 export { hashizeUrl, legacyQuote } from './quote.ts';
+export { toTaskError } from './task-error.ts';

@@ -1,0 +1,101 @@
+// clone-file: a local backup of a remote game file (tasks.md §1.2, with the §1.5 fixes).
+import { mkdir, rm, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { PermanentError } from '../../runner/errors.ts';
+import { defineTask } from '../../runner/task.ts';
+import type { TaskContext } from '../../runner/types.ts';
+import type { TaskDeps } from '../deps.ts';
+import { placeFile, safeBaseName, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
+import type { HttpClient } from '../http/index.ts';
+import { toTaskError } from '../http/index.ts';
+import { requireIfdbTables } from './ifdb-tables.ts';
+
+const VARCHAR = 255;
+const INT_MAX = 2 ** 31 - 1;
+const PROGRESS_STEP = 4 * 1024 * 1024;
+
+interface UrlRow {
+  id: string;
+  original_url: string | null;
+  is_uploaded: boolean;
+}
+
+/** Content-Disposition's name, else the request URL's last segment if it names a file, else the final URL's. */
+export function chooseFileName(dispositionFilename: string | null, requestUrl: string, finalUrl: string): string {
+  if (dispositionFilename) return safeBaseName(dispositionFilename);
+  const requested = urlLastSegment(requestUrl);
+  if (requested && /\.[\p{L}\p{N}]{1,10}$/u.test(requested)) return safeBaseName(requested);
+  return safeBaseName(urlLastSegment(finalUrl) ?? requested);
+}
+
+function clip(value: string | null, max = VARCHAR): string | null {
+  return value === null ? null : [...value].slice(0, max).join('');
+}
+
+export function progressLogger(ctx: TaskContext, label: string) {
+  let next = PROGRESS_STEP;
+  return (bytes: number) => {
+    if (bytes < next) return;
+    next = bytes + PROGRESS_STEP;
+    ctx.progress({ label, current: bytes });
+  };
+}
+
+export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
+  const { pool, config } = deps;
+  return defineTask({
+    name: 'clone-file',
+    description: 'Downloads a games_url to the backups store and records the local copy',
+    schema: z.object({ urlId: z.number().int().positive() }).strict(),
+    concurrency: 4,
+    retry: { retries: 3, delaySeconds: 60, backoff: true, maxDelaySeconds: 3600 },
+    expireSeconds: Math.ceil(config.limits.requestTimeoutMs / 1000) + 300,
+    onFail: 'mark-broken',
+    async handler({ urlId }, ctx) {
+      await requireIfdbTables(pool, ['games_url']);
+      const { rows } = await pool.query<UrlRow>('SELECT id, original_url, is_uploaded FROM games_url WHERE id = $1', [urlId]);
+      const url = rows[0];
+      if (!url) throw new PermanentError(`games_url ${urlId} does not exist`);
+      if (url.is_uploaded) {
+        ctx.log.info(`url ${urlId} is an upload; it has its own local file, nothing to clone`);
+        return { urlId, skipped: 'uploaded' };
+      }
+      if (!url.original_url) throw new PermanentError(`games_url ${urlId} has no original_url`);
+
+      const dir = storeDir(config, 'backups');
+      await mkdir(dir, { recursive: true });
+      const temporary = temporaryPath(dir);
+      const started = Date.now();
+      let storedPath: string | null = null;
+      try {
+        const log = (level: 'info' | 'warn', message: string) => ctx.log[level](message);
+        const result = await http
+          .download(url.original_url, temporary, { signal: ctx.signal, onProgress: progressLogger(ctx, 'download'), log })
+          .catch((error: unknown) => Promise.reject(toTaskError(error, `url ${urlId}`)));
+        ctx.signal.throwIfAborted();
+        const wanted = chooseFileName(result.dispositionFilename, url.original_url, result.finalUrl);
+        const name = await placeFile(dir, wanted, temporary, { fits: (n) => storeUrl(config, 'backups', n).length <= VARCHAR });
+        storedPath = path.join(dir, name);
+        const { size } = await stat(storedPath);
+        if (size > INT_MAX) ctx.log.warn(`file_size ${size} does not fit games_url.file_size (integer); stored as NULL`);
+        const update = await pool.query(
+          `UPDATE games_url
+              SET local_url = $2, local_filename = $3, original_filename = $4, content_type = $5, file_size = $6, is_broken = false
+            WHERE id = $1`,
+          [urlId, storeUrl(config, 'backups', name), name, clip(result.dispositionFilename), clip(result.contentType), size > INT_MAX ? null : size],
+        );
+        if (update.rowCount === 0) throw new PermanentError(`games_url ${urlId} was deleted during the download`);
+        const ms = Date.now() - started;
+        ctx.log.info(`cloned url ${urlId}: ${size} bytes in ${ms} ms (${result.contentType}) → backups/${name}`);
+        storedPath = null;
+        return { urlId, bytes: size, durationMs: ms, localFilename: name, contentType: result.contentType };
+      } finally {
+        // any failure after the download leaves neither the temporary file nor an unrecorded copy
+        await rm(temporary, { force: true });
+        if (storedPath) await rm(storedPath, { force: true });
+      }
+    },
+    summarize: (a) => `url ${a.urlId}`,
+  });
+}
