@@ -1,6 +1,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import pg from 'pg';
 import { isPermanent } from '../../../src/runner/errors.ts';
 import type { TaskDefinition } from '../../../src/runner/types.ts';
@@ -98,6 +101,22 @@ describe('post-to-discord', () => {
     assert.deepEqual(sent, await buildNewGamePayload(pool, gameId, { maintenanceUser: 'бездушный робот' }));
     assert.match(ctx.text(), /info: posted to the Discord webhook at http:\/\/127\.0\.0\.1:\d+\/\*\*\*: HTTP 204/);
     await expectNoLeak(ctx);
+  });
+
+  test('reads the webhook from IFQUEUE_DISCORD_WEBHOOK_FILE, as production keeps it in a file', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'ifq-discord-'));
+    try {
+      const file = path.join(dir, 'discord.url');
+      await writeFile(file, `${server.base}${HOOK_PATH}\n`);
+      server.routes.set(HOOK_PATH, { status: 204, body: '' });
+      const fromFile = taskFor(pool, { IFQUEUE_DISCORD_WEBHOOK_FILE: file });
+      const ctx = makeTaskContext('post-to-discord');
+      assert.deepEqual(await fromFile.handler({ gameId }, ctx), { posted: true, status: 204 });
+      assert.deepEqual(server.requests.map((r) => r.path), [HOOK_PATH]);
+      await expectNoLeak(ctx);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   test('HTTP 500 is a retryable error that names neither the token nor the webhook path', async () => {

@@ -253,6 +253,15 @@ describe('fetch-feeds', () => {
     assert.equal(row.title, 'second');
   });
 
+  test('a cancelled job stops before the next feed and fails', async () => {
+    serveAllFixtures(server);
+    const ctx = makeTaskContext('fetch-feeds');
+    ctx.controller.abort();
+    await assert.rejects(task.handler({}, ctx), /cancelled/);
+    assert.equal(server.requests.length, 0);
+    assert.equal((await rows()).length, 0);
+  });
+
   test('refuses at once, permanently and without fetching, when core_feedcache is missing', async () => {
     const empty = await createTestDatabase('fetch_feeds_empty');
     const emptyPool = new pg.Pool({ connectionString: empty.url, max: 1 });
