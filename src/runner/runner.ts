@@ -94,6 +94,7 @@ export class Runner implements QueueApi {
   private stopping: Promise<void> | null = null;
   private unsubscribes: (() => void)[] = [];
   private restoreConsole: (() => void) | null = null;
+  private stopDeadline = Infinity;
 
   constructor(options: RunnerOptions) {
     this.options = {
@@ -130,6 +131,7 @@ export class Runner implements QueueApi {
 
   private reportError = (where: string, error: unknown) => {
     const message = scrubSecrets(errorMessage(error), this.options.databaseUrl);
+    this.hub?.emitLocal('runner:error', { where, message });
     if (this.options.onError) this.options.onError(where, message);
     else process.stderr.write(`ifqueue: ${where}: ${message}\n`);
   };
@@ -300,6 +302,11 @@ export class Runner implements QueueApi {
     return this.stopping;
   }
 
+  /** A second signal: stop waiting for running jobs and return them to the queue now. */
+  hurry(): void {
+    this.stopDeadline = Date.now();
+  }
+
   runningCount(): number {
     let n = 0;
     for (const w of this.workers.values()) n += w.running.size;
@@ -316,11 +323,11 @@ export class Runner implements QueueApi {
     const timeoutMs = options.timeoutMs ?? this.options.shutdownTimeoutMs;
     await this.scheduler?.stop();
     await Promise.all([...this.workers.values()].map((w) => w.stopFetching()));
-    const deadline = Date.now() + timeoutMs;
+    this.stopDeadline = Math.min(this.stopDeadline, Date.now() + timeoutMs);
     const drained = Promise.all([...this.workers.values()].map((w) => w.drain()));
-    while (this.runningCount() > 0 && Date.now() < deadline) {
-      options.onProgress?.({ remainingSeconds: Math.ceil((deadline - Date.now()) / 1000), running: this.runningCount() });
-      await Promise.race([drained, new Promise((r) => setTimeout(r, Math.min(1000, Math.max(0, deadline - Date.now()))))]);
+    while (this.runningCount() > 0 && Date.now() < this.stopDeadline) {
+      options.onProgress?.({ remainingSeconds: Math.ceil((this.stopDeadline - Date.now()) / 1000), running: this.runningCount() });
+      await Promise.race([drained, new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, this.stopDeadline - Date.now()))))]);
     }
     if (this.runningCount() > 0) {
       for (const w of this.workers.values()) for (const job of w.running.values()) job.abort('shutdown');

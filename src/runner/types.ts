@@ -337,6 +337,8 @@ export interface RunnerEvents {
   'runner:up': { id: string; host: string; pid: number; kind: RunnerInfo['kind'] };
   /** a runner stopped, or was found dead */
   'runner:down': { id: string; host: string; pid: number; reason: 'stopped' | 'lost' };
+  /** a background error in this process (local only; the daemon logs it, the dashboard flashes it) */
+  'runner:error': { where: string; message: string };
   /** this process's connection to PostgreSQL went down or came back */
   'db:status': { connected: boolean; error?: string };
 }

@@ -1,0 +1,75 @@
+// Bare `ifqueue`: the dashboard (embedded runner by default), `--daemon` headless, or a plain
+// summary when stdout is not a terminal.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { seedDemoJobs } from '../../tasks/demo/seed.ts';
+import { openRunner, type Opened } from '../context.ts';
+import { statusText } from './status.ts';
+import { runDaemon } from './daemon.ts';
+
+export interface DefaultOptions {
+  databaseUrl?: string;
+  daemon?: boolean;
+  runner?: boolean;
+  readonly?: boolean;
+  demo?: boolean;
+  metricsPort?: number;
+  metricsHost?: string;
+  queues?: string;
+}
+
+export async function maybeSeed(opened: Opened, demo: boolean | undefined, log: (l: string) => void): Promise<void> {
+  const firstStart = opened.db.embedded?.fresh ?? false;
+  if (!demo && !firstStart) return;
+  const report = await seedDemoJobs(opened.runner);
+  if (report.seeded) log(`ifqueue: seeded ${report.jobs} demo jobs`);
+  else if (demo) log(`ifqueue: no demo jobs seeded: ${report.reason}`);
+}
+
+export async function runDefault(o: DefaultOptions): Promise<number> {
+  const queues = o.queues ? o.queues.split(',').map((q) => q.trim()).filter(Boolean) : undefined;
+  if (o.daemon) return runDaemon(o, queues);
+  if (!process.stdout.isTTY) {
+    const opened = await openRunner(o, { kind: 'cli', work: false });
+    try {
+      await maybeSeed(opened, o.demo, (l) => process.stderr.write(l + '\n'));
+      process.stdout.write(statusText(await opened.runner.snapshot()) + '\n');
+    } finally {
+      await opened.close();
+    }
+    return 0;
+  }
+  const uiEntry = fileURLToPath(new URL('../../ui/index.tsx', import.meta.url));
+  if (!existsSync(uiEntry)) {
+    process.stderr.write('ifqueue: the dashboard is not built yet; see ifqueue --help\n');
+    return 1;
+  }
+  const work = o.runner !== false;
+  const opened = await openRunner(o, { kind: 'dashboard', work, register: true, queues, onError: () => {} });
+  await maybeSeed(opened, o.demo, (l) => process.stderr.write(l + '\n'));
+  const ui = await import('../../ui/index.tsx');
+  const metrics = o.metricsPort ? await startMetricsIfAvailable(opened, o) : null;
+  try {
+    return await ui.runDashboard({
+      api: opened.runner,
+      readonly: !!o.readonly,
+      watching: !work,
+      runnerLabel: work ? 'embedded runner' : 'watching',
+      stopRunner: (onProgress) => opened.close({ onProgress }),
+      legacy: null,
+    });
+  } finally {
+    await metrics?.close();
+    await opened.close();
+  }
+}
+
+export async function startMetricsIfAvailable(opened: Opened, o: DefaultOptions): Promise<{ close(): Promise<void> } | null> {
+  const entry = fileURLToPath(new URL('../../runner/metrics.ts', import.meta.url));
+  if (!existsSync(entry)) {
+    process.stderr.write('ifqueue: metrics are not available in this build\n');
+    return null;
+  }
+  const m = await import(entry);
+  return m.startMetricsServer(opened.runner, { port: o.metricsPort, host: o.metricsHost ?? '127.0.0.1' });
+}

@@ -1,0 +1,84 @@
+// Wiring shared by CLI commands: which database, which tasks, one runner per process.
+import pg from 'pg';
+import { Runner, type RunnerOptions } from '../runner/runner.ts';
+import { startEmbeddedDatabase, type EmbeddedDatabase } from '../runner/embedded-db.ts';
+import { maskDsn } from '../runner/dsn.ts';
+import { buildAllTasks, defaultSchedulesFor } from '../tasks/index.ts';
+import type { RunnerInfo } from '../runner/types.ts';
+
+export interface DatabaseChoice {
+  url: string;
+  embedded: EmbeddedDatabase | null;
+}
+
+export interface GlobalOptions {
+  databaseUrl?: string;
+}
+
+/** DATABASE_URL (or --database-url) when given; otherwise the embedded PostgreSQL. */
+export async function resolveDatabase(options: GlobalOptions, log: (line: string) => void): Promise<DatabaseChoice> {
+  const url = options.databaseUrl ?? process.env.DATABASE_URL;
+  if (url) return { url, embedded: null };
+  const embedded = await startEmbeddedDatabase();
+  if (embedded.owner) {
+    log(`ifqueue: no DATABASE_URL set: using the embedded PostgreSQL in ${embedded.dataDir}${embedded.fresh ? ' (created now)' : ''}`);
+    log(`ifqueue: to use IFDB's database instead, set DATABASE_URL=postgres://user:password@host:5432/ifdb`);
+  }
+  return { url: embedded.url, embedded };
+}
+
+export interface OpenOptions {
+  kind: RunnerInfo['kind'];
+  work: boolean;
+  register?: boolean;
+  onError?: RunnerOptions['onError'];
+  queues?: string[];
+}
+
+export interface Opened {
+  runner: Runner;
+  db: DatabaseChoice;
+  close(options?: Parameters<Runner['stop']>[0]): Promise<void>;
+}
+
+export async function openRunner(global: GlobalOptions, options: OpenOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<Opened> {
+  const db = await resolveDatabase(global, log);
+  const tasksPool = new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' });
+  tasksPool.on('error', () => {});
+  let runner: Runner;
+  try {
+    runner = new Runner({
+      databaseUrl: db.url,
+      tasks: buildAllTasks({ pool: tasksPool }),
+      kind: options.kind,
+      work: options.work,
+      register: options.register,
+      queues: options.queues,
+      defaultSchedules: options.work ? await defaultSchedulesFor(tasksPool) : undefined,
+      heartbeatSeconds: Number(process.env.IFQUEUE_HEARTBEAT_SECONDS) || 30,
+      shutdownTimeoutMs: (Number(process.env.IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS) || 60) * 1000,
+      retentionDays: Number(process.env.IFQUEUE_RETENTION_DAYS) || 14,
+      onError: options.onError,
+    });
+    await runner.start();
+  } catch (error) {
+    await tasksPool.end().catch(() => {});
+    await db.embedded?.stop();
+    throw error;
+  }
+  let closing: Promise<void> | null = null;
+  return {
+    runner,
+    db,
+    close(stopOptions) {
+      closing ??= (async () => {
+        await runner.stop(stopOptions);
+        await tasksPool.end().catch(() => {});
+        await db.embedded?.stop();
+      })();
+      return closing;
+    },
+  };
+}
+
+export { maskDsn };

@@ -1,0 +1,55 @@
+// Plain-text output for the CLI: durations, relative times, tables.
+import type { JobSummary } from '../runner/types.ts';
+
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
+  if (!m) throw new Error(`invalid duration ${JSON.stringify(text)} (examples: 30s, 10m, 2h, 14d)`);
+  const n = Number(m[1]);
+  const unit = (m[2] ?? 's').toLowerCase();
+  const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[unit]!;
+  return n * factor;
+}
+
+export function formatDuration(seconds: number | null): string {
+  if (seconds == null) return '—';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${s % 60 ? ` ${s % 60}s` : ''}`;
+  if (s < 86400) return `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60) ? ` ${Math.floor((s % 3600) / 60)}m` : ''}`;
+  return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600) ? ` ${Math.floor((s % 86400) / 3600)}h` : ''}`;
+}
+
+export function ago(iso: string | null): string {
+  if (!iso) return '—';
+  return formatDuration((Date.now() - new Date(iso).getTime()) / 1000) + ' ago';
+}
+
+/** Removes terminal control sequences from database-sourced text before printing it. */
+export function plain(text: string): string {
+  return text
+    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, '')
+    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+    .replace(/\x1b[@-Z\\-_]/g, '')
+    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
+    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => (c === '\t' ? ' ' : '�'));
+}
+
+export function table(rows: string[][], headers: string[]): string {
+  const all = [headers, ...rows];
+  const widths = headers.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
+  return all.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
+}
+
+export function jobRow(j: JobSummary): string[] {
+  return [
+    j.id,
+    j.task,
+    plain(j.name ?? '—').slice(0, 40),
+    j.blocked ? 'created (waiting for dependency)' : j.state,
+    String(j.priority),
+    `${j.attempt}/${j.maxAttempts}`,
+    ago(j.createdAt),
+    plain(j.error ?? '').slice(0, 60),
+  ];
+}
+export const JOB_HEADERS = ['id', 'task', 'name', 'state', 'prio', 'att', 'created', 'error'];
