@@ -1,0 +1,17 @@
+// The result of the last action: ✓ info (clears itself), ✗ error (stays until the next key), … progress.
+import React from 'react';
+import { Row } from './Row.tsx';
+import { useDashboard, useDashboardContext } from '../context.ts';
+import { useFlashTimer } from '../hooks/use-flash-timer.ts';
+import { fit } from '../text.ts';
+
+const MARK = { info: '✓', error: '✗', progress: '…' } as const;
+const TONE = { info: 'ok', error: 'error', progress: 'muted' } as const;
+
+export function FlashLine({ width }: { width: number }): React.ReactElement {
+  const { store } = useDashboardContext();
+  const flash = useDashboard((s) => s.flash);
+  useFlashTimer(store, flash);
+  if (!flash) return <Row segments={[['', 'text']]} />;
+  return <Row segments={[[fit(` ${MARK[flash.kind]} ${flash.text}`, width), TONE[flash.kind]]]} />;
+}

@@ -1,0 +1,77 @@
+// One job: state, args, progress, then its live log or everything else (options, attempts, full errors).
+import React from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { JobDetail as Job, JobProgress } from '../../runner/types.ts';
+import { Row, Rule, type Segment } from './Row.tsx';
+import { LogView, logTop } from './LogView.tsx';
+import { outcome } from './ScheduleList.tsx';
+import { useDashboard, useDashboardContext } from '../context.ts';
+import { useClock } from '../hooks/use-clock.ts';
+import { useJobDetail } from '../hooks/use-job-detail.ts';
+import { argsSummary, clock, duration, shortId, since } from '../format.ts';
+import { fit } from '../text.ts';
+import { sanitizeLine } from '../sanitize.ts';
+import { detailPaneRows } from '../layout.ts';
+import { wrappedInfoLines } from '../lines/job-info-lines.ts';
+
+function stateSegments(job: Job, now: number): Segment[] {
+  const attempt = job.attempts[job.attempts.length - 1];
+  const [mark, tone] = job.state === 'active' ? (['▶ active', 'accent'] as const) : outcome(job.state);
+  const when = job.state === 'active' ? ` ${since(job.startedAt, now)}` : job.finishedAt ? ` ${clock(job.finishedAt, now)}` : '';
+  const runner = attempt?.host ? `   runner ${sanitizeLine(attempt.host)} pid ${attempt.pid ?? '?'}` : '';
+  return [
+    [` ${mark}${when}`, tone],
+    [`   attempt ${job.attempt}/${job.maxAttempts}${runner}   ${sanitizeLine(job.name ?? '')}`, 'text'],
+  ];
+}
+
+function progressText(p: JobProgress, width: number): string {
+  const label = p.label ? `${sanitizeLine(p.label)} ` : '';
+  const counts = p.total ? `${p.current ?? 0}/${p.total} ` : p.current != null ? `${p.current} ` : '';
+  const barWidth = p.total ? Math.min(24, Math.max(8, Math.floor(width / 4))) : 0;
+  const filled = p.total ? Math.round(((p.current ?? 0) / p.total) * barWidth) : 0;
+  const bar = barWidth ? `${'█'.repeat(Math.min(barWidth, filled))}${'░'.repeat(Math.max(0, barWidth - filled))} ` : '';
+  return ` progress  ${label}${counts}${bar}${sanitizeLine(p.detail ?? '')}`;
+}
+
+export function JobDetail({ width, rows }: { width: number; rows: number }): React.ReactElement {
+  const { api, store, bridge } = useDashboardContext();
+  const d = useDashboard(useShallow((s) => ({ detail: s.detail, detailVersion: s.detailVersion })));
+  const { detail } = d;
+  const job = detail.job;
+  const now = useClock(job?.state === 'active' ? 1000 : 10_000);
+  useJobDetail(api, store, bridge, detail.jobId, d.detailVersion, detail.attempt);
+  const pane = detailPaneRows(rows);
+  if (!job) {
+    const text = detail.error ? `✗ ${detail.error}` : detail.missing ? `Job ${shortId(detail.jobId ?? '')} no longer exists (deleted or cleaned up). Esc to go back.` : 'Loading…';
+    return <Row segments={[[` ${text}`, detail.error || detail.missing ? 'error' : 'muted']]} />;
+  }
+  const argsLine = ` args ${argsSummary(job.args)}   priority ${job.priority}   created ${clock(job.createdAt, now)}   depends on ${job.dependsOn ? shortId(job.dependsOn) : '—'}${job.blocked ? ' (waiting)' : ''}   on fail ${job.options.onFail ?? '—'}`;
+  const latest = job.attempts.length;
+  const attempt = detail.attempt ?? latest;
+  const top = logTop(detail.log.length, pane, detail.follow, detail.logScroll);
+  const position = detail.log.length ? `lines ${top + 1}–${Math.min(detail.log.length, top + pane)} of ${detail.log.length}` : 'empty';
+  const logExtra = `attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''} · ${position} · ${detail.follow ? 'following' : 'paused: F or G to follow'}`;
+  const info = detail.pane === 'info' ? wrappedInfoLines(job, width) : [];
+  const error = job.error ? `   error ${sanitizeLine(job.error)}` : '';
+  return (
+    <>
+      <Row segments={stateSegments(job, now)} />
+      <Row segments={[[fit(argsLine, width), 'muted']]} />
+      <Row segments={job.progress ? [[fit(progressText(job.progress, width), width), 'accent']] : [[fit(error || ` took ${job.finishedAt && job.startedAt ? duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt)) : '—'}`, width), error ? 'error' : 'muted']]} />
+      {detail.pane === 'log' ? (
+        <>
+          <Rule title="Log" width={width} extra={logExtra} />
+          <LogView lines={detail.log} height={pane} width={width} follow={detail.follow} scroll={detail.logScroll} />
+        </>
+      ) : (
+        <>
+          <Rule title="Info" width={width} extra={`Tab: log · ${info.length} lines`} />
+          {info.slice(detail.infoScroll, detail.infoScroll + pane).map((line, i) => (
+            <Row key={i} segments={[[line.text, line.tone]]} />
+          ))}
+        </>
+      )}
+    </>
+  );
+}

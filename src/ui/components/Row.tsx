@@ -1,0 +1,26 @@
+// One terminal row made of styled segments; the caller has already fitted the text to the width.
+import React from 'react';
+import { Text } from 'ink';
+import { useTheme, type Token } from '../theme.ts';
+
+export type Segment = readonly [text: string, tone?: Token];
+
+export function Row({ segments, selected = false }: { segments: readonly Segment[]; selected?: boolean }): React.ReactElement {
+  const theme = useTheme();
+  return (
+    <Text wrap="truncate" {...(selected ? theme.selected : {})}>
+      {segments.map(([text, tone], i) => (
+        <Text key={i} {...(tone ? theme[tone] : {})}>
+          {text}
+        </Text>
+      ))}
+    </Text>
+  );
+}
+
+/** A section rule: "─ Queues ─────────" across the width. */
+export function Rule({ title, width, extra = '' }: { title: string; width: number; extra?: string }): React.ReactElement {
+  const head = `─ ${title}${extra ? ` · ${extra}` : ''} `;
+  const [left, rest] = head.length >= width ? [head.slice(0, width), ''] : [head, '─'.repeat(width - head.length)];
+  return <Row segments={[[left, 'title'], [rest, 'rule']]} />;
+}

@@ -1,0 +1,11 @@
+// The dashboard's entry points for the CLI: the live dashboard, and a plain summary when stdout is not a terminal.
+import { mountDashboard, type DashboardOptions } from './mount.tsx';
+
+export type { DashboardOptions } from './mount.tsx';
+export type { LegacyStatus, LegacyAdapter } from './legacy-types.ts';
+export { printPlainSummary } from './plain-summary.ts';
+
+/** Runs the dashboard until the user quits; resolves with the exit code (0, or 130 after a forced second Ctrl+C). */
+export async function runDashboard(options: DashboardOptions): Promise<number> {
+  return mountDashboard(options).exited;
+}

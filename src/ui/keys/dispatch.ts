@@ -1,0 +1,32 @@
+// The root key handler: each key goes to the topmost layer (dialog → help → filter → screen); a layer returns true when it used the key.
+import type { ActionContext } from '../actions/context.ts';
+import type { KeyPress } from './key-name.ts';
+import type { KeymapOptions } from './keymap.ts';
+import { dialogLayer } from './dialog-keys.ts';
+import { helpLayer, filterLayer } from './overlay-keys.ts';
+import { screenLayer } from './screen-keys.ts';
+
+export interface DispatchContext extends ActionContext {
+  keymap: KeymapOptions;
+  /** terminal rows, for page sizes */
+  rows(): number;
+  columns(): number;
+  /** graceful quit (Ctrl+C, or q at the top) */
+  quit(): void;
+}
+
+export type Layer = (ctx: DispatchContext, key: KeyPress) => boolean;
+
+const LAYERS: readonly Layer[] = [dialogLayer, helpLayer, filterLayer, screenLayer];
+
+export function dispatch(ctx: DispatchContext, key: KeyPress): void {
+  if (key.name === 'ctrl+c') {
+    ctx.quit();
+    return;
+  }
+  const s = ctx.store.getState();
+  if (s.quitting) return;
+  // An error stays on the flash line until the next key.
+  if (s.flash?.kind === 'error') s.clearFlash(s.flash.seq);
+  for (const layer of LAYERS) if (layer(ctx, key)) return;
+}

@@ -1,0 +1,51 @@
+// Makes database- and task-sourced text safe to put on a terminal.
+// Ink keeps OSC sequences (links, clipboard writes) and SGR colours in text, so we must strip them ourselves.
+
+// Escape sequences, 7-bit and 8-bit forms:
+//  - CSI: ESC [ or 0x9B, parameter/intermediate bytes, one final byte
+//  - OSC, DCS, SOS, PM, APC: ESC ] P X ^ _ or 0x9D 0x90 0x98 0x9E 0x9F, up to BEL or ST (ESC \ or 0x9C) or the end
+//  - any other two-byte ESC sequence (ESC 7, ESC c, ...)
+const CSI = /(?:\u001b\[|\u009b)[\u0030-\u003f]*[\u0020-\u002f]*[\u0040-\u007e]?/g;
+const STRING_SEQUENCE = /(?:\u001b[\]PX^_]|[\u009d\u0090\u0098\u009e\u009f])[^\u0007\u001b\u009c]*(?:\u0007|\u001b\\|\u009c)?/g;
+const OTHER_ESC = /\u001b[\u0020-\u002f]*[\u0030-\u007e]?/g;
+
+// Bidi embeddings, overrides and isolates (Trojan Source), plus the Arabic letter mark.
+const BIDI = /[\u202a-\u202e\u2066-\u2069\u061c]/g;
+const LINE_SEPARATORS = /\r\n|[\u2028\u2029\u0085]/g;
+// C0 controls except \n and \t, DEL, and the C1 range.
+const CONTROLS = /[\u0000-\u0008\u000b-\u001f\u007f\u0080-\u009f]/g;
+
+/** The visible stand-in for a control character (Unicode Control Pictures). */
+function visibleControl(ch: string): string {
+  const code = ch.charCodeAt(0);
+  if (code < 0x20) return String.fromCharCode(0x2400 + code);
+  if (code === 0x7f) return '\u2421';
+  return '\ufffd';
+}
+
+function stripSequences(text: string): string {
+  return text.replace(STRING_SEQUENCE, '').replace(CSI, '').replace(OTHER_ESC, '\u241b');
+}
+
+/**
+ * One terminal-safe line: escape sequences removed, bidi controls removed, newlines shown as ⏎,
+ * tabs as a space, and every other control character made visible (\r → ␍, BEL → ␇, backspace → ␈).
+ */
+export function sanitizeLine(text: unknown): string {
+  const s = typeof text === 'string' ? text : text == null ? '' : String(text);
+  return stripSequences(s)
+    .replace(BIDI, '')
+    .replace(LINE_SEPARATORS, '\n')
+    .replace(/\n/g, '⏎')
+    .replace(/\t/g, ' ')
+    .replace(CONTROLS, visibleControl);
+}
+
+/** Terminal-safe lines of a multi-line text (stack traces, pretty JSON). */
+export function sanitizeLines(text: unknown): string[] {
+  const s = typeof text === 'string' ? text : text == null ? '' : String(text);
+  return stripSequences(s)
+    .replace(LINE_SEPARATORS, '\n')
+    .split('\n')
+    .map((line) => line.replace(BIDI, '').replace(/\t/g, '  ').replace(CONTROLS, visibleControl));
+}

@@ -1,0 +1,74 @@
+// The open job: its detail, the log lines received so far, and how the log pane is scrolled.
+import type { JobDetail, JobProgress, LogLine } from '../../runner/types.ts';
+import type { SliceCreator } from './index.ts';
+
+export type DetailPane = 'log' | 'info';
+
+export interface DetailState {
+  jobId: string | null;
+  job: JobDetail | null;
+  /** getJob answered null */
+  missing: boolean;
+  error: string | null;
+  /** attempt whose log is shown; null means the latest */
+  attempt: number | null;
+  log: LogLine[];
+  /** like tail -f: stay at the end as lines arrive */
+  follow: boolean;
+  /** first visible log line when not following */
+  logScroll: number;
+  pane: DetailPane;
+  infoScroll: number;
+}
+
+export interface DetailSlice {
+  detail: DetailState;
+  openDetail(jobId: string): void;
+  setDetailJob(jobId: string, job: JobDetail | null): void;
+  setDetailError(jobId: string, error: string): void;
+  setDetailProgress(jobId: string, progress: JobProgress): void;
+  /** shows another attempt's log (the lines are reloaded) */
+  setDetailAttempt(attempt: number | null): void;
+  appendLog(jobId: string, lines: readonly LogLine[]): void;
+  setFollow(follow: boolean): void;
+  setLogScroll(scroll: number): void;
+  setPane(pane: DetailPane): void;
+  setInfoScroll(scroll: number): void;
+}
+
+/** Appends lines, dropping any already held: followLog promises no repeats, but a reconnect may replay. */
+export function mergeLog(log: LogLine[], lines: readonly LogLine[]): LogLine[] {
+  const last = log[log.length - 1];
+  const fresh = last ? lines.filter((l) => l.attempt > last.attempt || (l.attempt === last.attempt && l.seq > last.seq)) : lines;
+  return fresh.length ? log.concat(fresh) : log;
+}
+
+function freshDetail(jobId: string | null): DetailState {
+  return { jobId, job: null, missing: false, error: null, attempt: null, log: [], follow: true, logScroll: 0, pane: 'log', infoScroll: 0 };
+}
+
+export const createDetailSlice: SliceCreator<DetailSlice> = (set) => {
+  const update = (jobId: string | null, fn: (d: DetailState) => Partial<DetailState> | null) =>
+    set((s) => {
+      if (jobId !== null && s.detail.jobId !== jobId) return {};
+      const patch = fn(s.detail);
+      return patch ? { detail: { ...s.detail, ...patch } } : {};
+    });
+  return {
+    detail: freshDetail(null),
+    openDetail: (jobId) => set({ detail: freshDetail(jobId) }),
+    setDetailJob: (jobId, job) => update(jobId, () => ({ job, missing: job === null, error: null })),
+    setDetailError: (jobId, error) => update(jobId, () => ({ error })),
+    setDetailProgress: (jobId, progress) => update(jobId, (d) => (d.job ? { job: { ...d.job, progress } } : null)),
+    setDetailAttempt: (attempt) => update(null, () => ({ attempt, log: [], logScroll: 0, follow: true })),
+    appendLog: (jobId, lines) =>
+      update(jobId, (d) => {
+        const log = mergeLog(d.log, lines);
+        return log === d.log ? null : { log };
+      }),
+    setFollow: (follow) => update(null, () => ({ follow })),
+    setLogScroll: (logScroll) => update(null, () => ({ logScroll: Math.max(0, logScroll) })),
+    setPane: (pane) => update(null, () => ({ pane })),
+    setInfoScroll: (infoScroll) => update(null, () => ({ infoScroll: Math.max(0, infoScroll) })),
+  };
+};
