@@ -2,14 +2,16 @@
 import type { TaskDefinition } from '../runner/types.ts';
 import type { TaskDeps } from './deps.ts';
 import { demoTasks } from './demo/index.ts';
+import { discordTasks } from './discord/index.ts';
+import { feedTasks } from './feeds/index.ts';
+import { uploadTasks } from './uploads/index.ts';
 
 /** Tasks that need nothing but the runner. */
 export function buildDemoTasks(): TaskDefinition[] {
   return [...demoTasks];
 }
 
-/** All tasks: demo tasks plus the IFDB tasks (each family adds itself here). */
+/** All tasks: demo tasks plus the IFDB task families. */
 export function buildTasks(deps: TaskDeps): TaskDefinition[] {
-  void deps;
-  return [...buildDemoTasks()];
+  return [...buildDemoTasks(), ...uploadTasks(deps), ...feedTasks(deps), ...discordTasks(deps)];
 }
