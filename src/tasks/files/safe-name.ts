@@ -8,6 +8,11 @@ export const FALLBACK_NAME = 'unknown';
 const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\.|$)/i;
 
+/** The text without control and invisible characters (PostgreSQL refuses NUL; terminals mind the rest). */
+export function withoutControls(text: string): string {
+  return text.replace(INVISIBLE, '');
+}
+
 /** The last path segment of a URL, percent-decoded (undecodable escapes are kept as written). */
 export function urlLastSegment(url: string): string | null {
   let pathname: string;

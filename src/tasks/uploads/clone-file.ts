@@ -6,7 +6,7 @@ import { PermanentError } from '../../runner/errors.ts';
 import { defineTask } from '../../runner/task.ts';
 import type { TaskContext } from '../../runner/types.ts';
 import type { TaskDeps } from '../deps.ts';
-import { placeFile, safeBaseName, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
+import { FALLBACK_NAME, placeFile, safeBaseName, withoutControls, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
 import type { HttpClient } from '../http/index.ts';
 import { toTaskError } from '../http/index.ts';
 import { requireIfdbTables } from './ifdb-tables.ts';
@@ -21,16 +21,24 @@ interface UrlRow {
   is_uploaded: boolean;
 }
 
-/** Content-Disposition's name, else the request URL's last segment if it names a file, else the final URL's. */
+/**
+ * Content-Disposition's name, else the request URL's last segment if it names a file, else the final
+ * URL's; the first that is still a name after sanitising wins.
+ */
 export function chooseFileName(dispositionFilename: string | null, requestUrl: string, finalUrl: string): string {
-  if (dispositionFilename) return safeBaseName(dispositionFilename);
   const requested = urlLastSegment(requestUrl);
-  if (requested && /\.[\p{L}\p{N}]{1,10}$/u.test(requested)) return safeBaseName(requested);
-  return safeBaseName(urlLastSegment(finalUrl) ?? requested);
+  const looksLikeFile = requested !== null && /\.[\p{L}\p{N}]{1,10}$/u.test(requested);
+  const candidates = [dispositionFilename, looksLikeFile ? requested : null, urlLastSegment(finalUrl), requested];
+  for (const candidate of candidates) {
+    const name = safeBaseName(candidate);
+    if (name !== FALLBACK_NAME) return name;
+  }
+  return FALLBACK_NAME;
 }
 
+/** Fits a header value into a varchar(255) column: no control characters (PostgreSQL refuses NUL), at most 255 characters. */
 function clip(value: string | null, max = VARCHAR): string | null {
-  return value === null ? null : [...value].slice(0, max).join('');
+  return value === null ? null : [...withoutControls(value)].slice(0, max).join('');
 }
 
 export function progressLogger(ctx: TaskContext, label: string) {
