@@ -1,6 +1,8 @@
 // Read side for UIs and the CLI: counts per task and state, keyset-paged job lists, job detail, logs.
 import type pg from 'pg';
-import { toLegacyPriority } from './sql.ts';
+import { HELD_UNTIL, toLegacyPriority } from './sql.ts';
+
+const HELD = HELD_UNTIL.toISOString();
 import type {
   AttemptInfo,
   JobDetail,
@@ -37,8 +39,8 @@ export class Queries {
   async queueCounts(tasks: string[], paused: Set<string>): Promise<QueueCounts[]> {
     const { rows } = await this.pool.query(
       `SELECT name AS task,
-         count(*) FILTER (WHERE state = 'created' AND start_after <= now())::int AS waiting,
-         count(*) FILTER (WHERE state = 'created' AND start_after > now())::int AS scheduled,
+         count(*) FILTER (WHERE state = 'created' AND (start_after <= now() OR start_after >= '${HELD}'))::int AS waiting,
+         count(*) FILTER (WHERE state = 'created' AND start_after > now() AND start_after < '${HELD}')::int AS scheduled,
          count(*) FILTER (WHERE state = 'active')::int AS active,
          count(*) FILTER (WHERE state = 'retry')::int AS retry,
          count(*) FILTER (WHERE state = 'failed')::int AS failed,
@@ -135,10 +137,11 @@ export class Queries {
       case undefined:
         break;
       case 'waiting':
-        clauses.push(`j.state = 'created' AND j.start_after <= now()`);
+        // jobs held for a dependency wait too (their start_after is the far-future marker)
+        clauses.push(`j.state = 'created' AND (j.start_after <= now() OR j.start_after >= '${HELD}')`);
         break;
       case 'scheduled':
-        clauses.push(`j.state = 'created' AND j.start_after > now()`);
+        clauses.push(`j.state = 'created' AND j.start_after > now() AND j.start_after < '${HELD}'`);
         break;
       default:
         values.push(filter.state);
