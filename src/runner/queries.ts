@@ -151,8 +151,10 @@ export class Queries {
       const q = filter.search.trim();
       values.push(`%${q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
       const like = `$${values.length}`;
-      values.push(q.toLowerCase().replace(/[^0-9a-f-]/g, '') + '%');
-      clauses.push(`(m.name ILIKE ${like} OR j.id::text LIKE $${values.length} OR j.data::text ILIKE ${like})`);
+      // an id prefix only when the whole query looks like one ("orphan" must not match ids starting with "a")
+      const idPrefix = /^[0-9a-f-]+$/i.test(q) ? q.toLowerCase() + '%' : null;
+      values.push(idPrefix);
+      clauses.push(`(m.name ILIKE ${like} OR ($${values.length}::text IS NOT NULL AND j.id::text LIKE $${values.length}) OR j.data::text ILIKE ${like})`);
     }
     return clauses.length ? 'WHERE ' + clauses.join(' AND ') : '';
   }
