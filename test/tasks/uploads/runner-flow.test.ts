@@ -57,7 +57,7 @@ describe('upload tasks under the runner', () => {
     // the first attempt found no file and re-enqueued itself behind the clone; both end completed
     const recodes = await waitFor('both recode jobs completed', async () => {
       const page = await runner.listJobs({ task: 'recode-game', search: `RecodeGame(${gameUrlId})` });
-      return page.jobs.every((j) => j.state === 'completed') && page.jobs;
+      return page.jobs.every((j) => j.state === 'completed') ? page.jobs : null;
     });
     assert.equal(recodes.length, 2);
     assert.equal(recodes.filter((j) => j.dependsOn === clones.jobs[0].id).length, 1);
