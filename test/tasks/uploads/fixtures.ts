@@ -2,7 +2,6 @@
 // tasks, and hand-built archives (tar, tar.gz and zip) including hostile ones.
 import { gzipSync } from 'node:zlib';
 import { readdir } from 'node:fs/promises';
-import path from 'node:path';
 import pg from 'pg';
 import yazl from 'yazl';
 import { createTestDatabase, loadIfdbSchema, type TestDatabase } from '../../helpers/db.ts';
@@ -125,8 +124,4 @@ export async function zip(entries: { name: string; data: Buffer | string; mode?:
   const chunks: Buffer[] = [];
   for await (const chunk of file.outputStream) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
-}
-
-export function relativeTo(root: string, files: string[]): string[] {
-  return files.map((f) => path.relative(root, f));
 }
