@@ -125,8 +125,11 @@ export class Scheduler {
 
   private async fire(row: DueRow, next: Date | null): Promise<void> {
     await inTransaction(this.d.pool, async (client) => {
+      // compared at millisecond precision: the value was read into a JS Date, and a next_fire_at written by
+      // SQL (microseconds) would otherwise never match and the schedule would silently stop firing
       const claimed = await client.query(
-        `UPDATE ifqueue.schedule SET next_fire_at = $3, last_fire_at = now() WHERE id = $1 AND next_fire_at = $2 AND NOT paused RETURNING id`,
+        `UPDATE ifqueue.schedule SET next_fire_at = $3, last_fire_at = now()
+         WHERE id = $1 AND date_trunc('milliseconds', next_fire_at) = $2 AND NOT paused RETURNING id`,
         [row.id, row.next_fire_at, next],
       );
       if (!claimed.rowCount) return; // another runner fired this tick
