@@ -1,0 +1,127 @@
+// Shared helpers for the runner tests: runners with short intervals that are always stopped,
+// bounded polling (never a fixed sleep as an assertion), and direct reads of pg-boss's job table.
+import { Runner, type RunnerOptions } from '../../src/runner/runner.ts';
+import type { EventName, RunnerEvents, TaskDefinition } from '../../src/runner/types.ts';
+import type { TestDatabase } from '../helpers/db.ts';
+
+/** Small intervals so lost runners, heartbeats and retries happen within seconds. */
+export const FAST: Partial<RunnerOptions> = {
+  kind: 'test',
+  heartbeatSeconds: 1,
+  lostAfterSeconds: 3,
+  shutdownTimeoutMs: 5_000,
+  pollSeconds: { notify: 2, fallback: 1 },
+  poolSize: 4,
+};
+
+/** Tracks every runner a test file starts, so after() can stop them all. */
+export class RunnerPool {
+  private readonly runners: Runner[] = [];
+  readonly errors: string[] = [];
+
+  constructor(private readonly db: TestDatabase) {}
+
+  /** A started runner on the test database (work: true unless overridden). */
+  async start(tasks: TaskDefinition[], options: Partial<RunnerOptions> = {}): Promise<Runner> {
+    const runner = this.create(tasks, options);
+    await runner.start();
+    return runner;
+  }
+
+  /** A runner that is not started yet (for tests that race start()). */
+  create(tasks: TaskDefinition[], options: Partial<RunnerOptions> = {}): Runner {
+    const runner = new Runner({
+      ...FAST,
+      onError: (where, message) => this.errors.push(`${where}: ${message}`),
+      ...options,
+      databaseUrl: this.db.url,
+      tasks,
+    });
+    this.runners.push(runner);
+    return runner;
+  }
+
+  async stopAll(): Promise<void> {
+    await Promise.all(this.runners.splice(0).map((r) => r.stop({ timeoutMs: 1000 }).catch(() => {})));
+  }
+}
+
+export interface WaitOptions {
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/** Polls until fn returns a truthy value; fails with the message (and the last value) when the time is up. */
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, options: WaitOptions = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (options.timeoutMs ?? 15_000);
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError ? ` (last error: ${(lastError as Error).message})` : ` (last value: ${JSON.stringify(last)})`;
+      throw new Error(`timed out waiting for ${what}${detail}`);
+    }
+    await new Promise((r) => setTimeout(r, options.intervalMs ?? 50));
+  }
+}
+
+export interface BossJobRow {
+  id: string;
+  name: string;
+  state: string;
+  priority: number;
+  retry_count: number;
+  retry_limit: number;
+  start_after: Date;
+  started_on: Date | null;
+  completed_on: Date | null;
+  output: any;
+  data: any;
+}
+
+export async function bossJob(db: TestDatabase, id: string): Promise<BossJobRow | undefined> {
+  return (await db.query<BossJobRow>('SELECT * FROM pgboss.job WHERE id = $1', [id])).rows[0];
+}
+
+/** Waits until the job is in one of the states and returns its row. */
+export async function waitForState(db: TestDatabase, id: string, states: string | string[], options?: WaitOptions): Promise<BossJobRow> {
+  const wanted = Array.isArray(states) ? states : [states];
+  return waitFor(`job ${id} to be ${wanted.join('/')}`, async () => {
+    const row = await bossJob(db, id);
+    return row && wanted.includes(row.state) ? row : null;
+  }, options);
+}
+
+/** Records the payloads of events seen by a runner. */
+export function recordEvents<E extends EventName>(runner: Runner, events: E[]): { seen: { event: E; payload: RunnerEvents[E] }[]; off: () => void } {
+  const seen: { event: E; payload: RunnerEvents[E] }[] = [];
+  const offs = events.map((event) => runner.on(event, (payload) => seen.push({ event, payload })));
+  return { seen, off: () => offs.forEach((f) => f()) };
+}
+
+/** Pauses or resumes a queue and waits until this runner has heard of it (its workers act on the event). */
+export async function setQueuePaused(runner: Runner, task: string, paused: boolean): Promise<void> {
+  let heard = false;
+  const off = runner.on('queue:changed', (e) => {
+    if (e.task === task && e.paused === paused) heard = true;
+  });
+  try {
+    await (paused ? runner.pauseQueue(task) : runner.resumeQueue(task));
+    await waitFor(`queue ${task} to be ${paused ? 'paused' : 'resumed'}`, () => heard);
+  } finally {
+    off();
+  }
+}
+
+/** A promise with its resolve function exposed (to hold a task until a test lets it go). */
+export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
+  let open!: (value: T) => void;
+  const promise = new Promise<T>((resolve) => (open = resolve));
+  return { promise, open };
+}
