@@ -5,7 +5,7 @@ import { abortableSleep } from '../../runner/sleep.ts';
 import { maskSecrets } from '../config.ts';
 import { AddressGuard, isGuardRefusal, type LookupAll } from './address-guard.ts';
 import { HttpError } from './errors.ts';
-import { HostSlots } from './host-slots.ts';
+import { HostSlots, sharedHostSlots } from './host-slots.ts';
 import { legacyQuote } from './quote.ts';
 
 export const USER_AGENT = 'ifqueue (IFDB)';
@@ -94,7 +94,7 @@ export class Fetcher {
 
   constructor(private readonly settings: FetcherSettings) {
     this.guard = new AddressGuard(settings.allowHosts, settings.checkLookup);
-    this.slots = new HostSlots(settings.perHost);
+    this.slots = sharedHostSlots(settings.perHost);
     this.agent = new Agent({
       connect: { lookup: this.guard.lookup, timeout: Math.min(settings.idleTimeoutMs, 30_000) },
       headersTimeout: settings.idleTimeoutMs,

@@ -44,3 +44,12 @@ export class HostSlots {
     };
   }
 }
+
+const shared = new Map<number, HostSlots>();
+
+/** One slot table per limit for the whole process: every client of every task family shares it. */
+export function sharedHostSlots(perHost: number): HostSlots {
+  let slots = shared.get(perHost);
+  if (!slots) shared.set(perHost, (slots = new HostSlots(perHost)));
+  return slots;
+}
