@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { mountDashboard, type MountOptions, type MountedDashboard } from '../../src/ui/mount.tsx';
 import { FakeRunner } from './fake-runner.ts';
+import { widthOf } from '../../src/ui/text.ts';
 
 export class TestStdout extends EventEmitter {
   columns: number;
@@ -109,7 +110,7 @@ export function mount(options: Partial<MountOptions> & { api?: FakeRunner; colum
     stdout,
     stdin,
     frame,
-    lines: () => frame().split('\n'),
+    lines: () => frame().replace(/\n$/, '').split('\n'),
     async press(...keys) {
       for (const key of keys) {
         stdin.write(key);
@@ -161,4 +162,15 @@ export async function seededRunner(): Promise<FakeRunner> {
   await api.setSchedule({ task: 'fetch-feeds', cron: '*/30 * * * *' });
   void waiting;
   return api;
+}
+
+/** Every frame written so far fits the terminal: no more rows than it has, no row wider than it is. */
+export function assertFramesFit(h: Harness, columns = h.stdout.columns, rows = h.stdout.rows): void {
+  for (const [i, raw] of h.stdout.frames.entries()) {
+    const lines = plain(raw).replace(/\n$/, '').split('\n');
+    if (lines.length > rows) throw new Error(`frame ${i} has ${lines.length} rows (terminal has ${rows}):\n${plain(raw)}`);
+    for (const line of lines) {
+      if (widthOf(line) > columns) throw new Error(`frame ${i} has a row ${widthOf(line)} columns wide (terminal has ${columns}):\n${line}`);
+    }
+  }
 }

@@ -34,6 +34,14 @@ function progressText(p: JobProgress, width: number): string {
   return ` progress  ${label}${counts}${bar}${sanitizeLine(p.detail ?? '')}`;
 }
 
+/** Progress while it runs, else the error, else how long it took. */
+function thirdLine(job: Job, width: number): Segment {
+  if (job.progress) return [fit(progressText(job.progress, width), width), 'accent'];
+  if (job.error) return [fit(` error ${sanitizeLine(job.error)}`, width), 'error'];
+  if (job.finishedAt && job.startedAt) return [fit(` took ${duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}`, width), 'muted'];
+  return ['', 'text'];
+}
+
 export function JobDetail({ width, rows }: { width: number; rows: number }): React.ReactElement {
   const { api, store, bridge } = useDashboardContext();
   const d = useDashboard(useShallow((s) => ({ detail: s.detail, detailVersion: s.detailVersion })));
@@ -53,12 +61,11 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
   const position = detail.log.length ? `lines ${top + 1}–${Math.min(detail.log.length, top + pane)} of ${detail.log.length}` : 'empty';
   const logExtra = `attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''} · ${position} · ${detail.follow ? 'following' : 'paused: F or G to follow'}`;
   const info = detail.pane === 'info' ? wrappedInfoLines(job, width) : [];
-  const error = job.error ? `   error ${sanitizeLine(job.error)}` : '';
   return (
     <>
       <Row segments={stateSegments(job, now)} />
       <Row segments={[[fit(argsLine, width), 'muted']]} />
-      <Row segments={job.progress ? [[fit(progressText(job.progress, width), width), 'accent']] : [[fit(error || ` took ${job.finishedAt && job.startedAt ? duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt)) : '—'}`, width), error ? 'error' : 'muted']]} />
+      <Row segments={[thirdLine(job, width)]} />
       {detail.pane === 'log' ? (
         <>
           <Rule title="Log" width={width} extra={logExtra} />

@@ -7,6 +7,8 @@ export type Segment = readonly [text: string, tone?: Token];
 
 export function Row({ segments, selected = false }: { segments: readonly Segment[]; selected?: boolean }): React.ReactElement {
   const theme = useTheme();
+  // An empty Text has no height in Ink's layout; a blank row must still take its line.
+  if (segments.every(([text]) => text === '')) return <Text> </Text>;
   return (
     <Text wrap="truncate" {...(selected ? theme.selected : {})}>
       {segments.map(([text, tone], i) => (

@@ -43,27 +43,28 @@ interface Props {
 
 export function ScheduleList({ schedules, width, height, now, selected = null }: Props): React.ReactElement {
   if (schedules.length === 0) return <Row segments={[['  no schedules (add one on the schedules screen: s, then a)', 'muted']]} />;
-  const withArgs = selected !== null;
-  const fixed = 2 + 16 + 14 + 6 + 26 + (withArgs ? 16 : 0) + 5;
+  const header = selected !== null;
+  const argsWidth = width >= 100 ? 20 : 0;
+  const fixed = 2 + 16 + 14 + 7 + (argsWidth ? argsWidth + 1 : 0) + 24;
   const lastWidth = Math.max(10, width - fixed);
-  const rows = selected === null ? height : height - 1;
+  const rows = header ? height - 1 : height;
   const start = windowStart(selected ?? 0, schedules.length, rows);
-  const more = selected === null && schedules.length > rows ? schedules.length - (rows - 1) : 0;
+  const more = !header && schedules.length > rows ? schedules.length - (rows - 1) : 0;
   const shown = schedules.slice(start, start + (more ? rows - 1 : rows));
-  const header = withArgs ? columns([['task', 16], ['cron', 14], ['tz', 6], ['args', 16], ['next', 26], ['last', lastWidth]]) : '';
+  const headerText = columns([['task', 15], ['cron', 13], ['tz', 6], ...(argsWidth ? [['args', argsWidth] as const] : []), ['next', 23], ['last', lastWidth]]);
   return (
     <>
-      {withArgs && <Row segments={[[`  ${header}`, 'muted']]} />}
+      {header && <Row segments={[[`  ${headerText}`, 'muted']]} />}
       {shown.map((s, i) => {
         const isSelected = selected !== null && start + i === selected;
         const last = outcome(s.lastOutcome);
         const cells: Segment[] = [
           [isSelected ? '› ' : '  ', 'accent'],
-          [fit(sanitizeLine(s.task), 16) + ' ', 'text'],
-          [fit(sanitizeLine(s.cron), 14) + ' ', 'text'],
+          [fit(sanitizeLine(s.task), 15) + ' ', 'text'],
+          [fit(sanitizeLine(s.cron), 13) + ' ', 'text'],
           [fit(sanitizeLine(s.tz), 6) + ' ', 'muted'],
-          ...(withArgs ? [[fit(argsSummary(s.args), 16) + ' ', 'muted'] as Segment] : []),
-          [fit(nextText(s, now), 26) + ' ', s.paused ? 'paused' : 'text'],
+          ...(argsWidth ? [[fit(argsSummary(s.args), argsWidth) + ' ', 'muted'] as Segment] : []),
+          [fit(nextText(s, now), 23) + ' ', s.paused ? 'paused' : 'text'],
           [fit(lastText(s, now), lastWidth), s.lastRunAt ? last[1] : 'muted'],
         ];
         return <Row key={s.id} segments={cells} selected={isSelected} />;

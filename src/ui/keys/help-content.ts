@@ -11,6 +11,7 @@ const SECTIONS: ReadonlyArray<readonly [Scope, string]> = [
   ['job', 'Job detail'],
   ['schedules', 'Schedules'],
   ['legacy', 'Legacy queue'],
+  ['help', 'Help screen'],
   ['confirm', 'Confirmation'],
   ['filter', 'Filter line'],
   ['form', 'Forms'],

@@ -1,0 +1,125 @@
+import { describe, test, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createBridge, type Bridge } from '../../src/ui/bridge.ts';
+import { createDashboardStore, type DashboardStore } from '../../src/ui/store/index.ts';
+import { FakeRunner } from './fake-runner.ts';
+
+const TIMING = { flushMs: 100, countsMinMs: 300, safetyMs: 60_000, retryMs: 50, maxRetryMs: 100 };
+
+async function until(check: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+describe('event bridge', () => {
+  let bridge: Bridge | null = null;
+  afterEach(() => bridge?.stop());
+
+  function setup(api = new FakeRunner()): { api: FakeRunner; store: DashboardStore; writes: () => number } {
+    const store = createDashboardStore();
+    let writes = 0;
+    store.subscribe(() => writes++);
+    bridge = createBridge(api, store, TIMING);
+    bridge.start();
+    return { api, store, writes: () => writes };
+  }
+
+  test('the first snapshot arrives and the connection is marked live', async () => {
+    const { api, store } = setup();
+    await until(() => store.getState().snapshot !== null, 'a snapshot');
+    assert.equal(store.getState().connected, true);
+    assert.equal(store.getState().snapshot!.queues.length, api.tasks().length);
+  });
+
+  test('a burst of 1000 events becomes a handful of store writes and snapshot reads', async () => {
+    const { api, store, writes } = setup();
+    await until(() => store.getState().snapshot !== null, 'a snapshot');
+    const id = await api.enqueue('demo-sleep', { seconds: 1 });
+    store.getState().openDetail(id);
+    await sleep(350);
+    const writesBefore = writes();
+    const snapshotsBefore = api.calls.snapshot;
+    for (let i = 0; i < 1000; i++) api.emit('job:progress', { id, task: 'demo-sleep', progress: { current: i, total: 1000 } });
+    for (let i = 0; i < 200; i++) api.emit('job:created', { id: `x${i}`, task: 'demo-sleep', name: null });
+    await sleep(700);
+    const burstWrites = writes() - writesBefore;
+    const burstSnapshots = api.calls.snapshot - snapshotsBefore;
+    assert.ok(burstWrites >= 1 && burstWrites <= 6, `1200 events caused ${burstWrites} store writes`);
+    assert.ok(burstSnapshots >= 1 && burstSnapshots <= 2, `1200 events caused ${burstSnapshots} snapshot reads`);
+  });
+
+  test('while nothing happens, nothing is read', async () => {
+    const { api, store } = setup();
+    await until(() => store.getState().snapshot !== null, 'a snapshot');
+    await sleep(100);
+    const before = { ...api.calls };
+    await sleep(800);
+    assert.deepEqual(api.calls, before);
+  });
+
+  test('the open job is reloaded when an event names it, and its progress is applied', async () => {
+    const { api, store } = setup();
+    const id = await api.enqueue('demo-sleep', { seconds: 1 });
+    store.getState().openDetail(id);
+    store.getState().setDetailJob(id, await api.getJob(id));
+    const version = store.getState().detailVersion;
+    api.start(id);
+    api.emit('job:progress', { id, task: 'demo-sleep', progress: { label: 'ifwiki', current: 3, total: 9 } });
+    await until(() => store.getState().detailVersion > version, 'a detail reload signal');
+    await until(() => store.getState().detail.job?.progress?.current === 3, 'the progress');
+  });
+
+  test('followed log lines reach the store in order, once, and stop after unsubscribing', async () => {
+    const { api, store } = setup();
+    const id = await api.enqueue('demo-sleep', { seconds: 1 });
+    api.start(id);
+    api.log(id, 'before follow');
+    store.getState().openDetail(id);
+    const off = bridge!.follow(id);
+    await until(() => store.getState().detail.log.length === 1, 'existing lines');
+    for (let i = 1; i <= 50; i++) api.log(id, `live ${i}`);
+    await until(() => store.getState().detail.log.length === 51, 'live lines');
+    assert.deepEqual(store.getState().detail.log.map((l) => l.seq), Array.from({ length: 51 }, (_, i) => i + 1));
+    off();
+    assert.equal(api.followerCount(), 0);
+    api.log(id, 'after unsubscribe');
+    await sleep(250);
+    assert.equal(store.getState().detail.log.length, 51);
+  });
+
+  test('database down: the store says so, reads keep retrying, and it recovers by itself', async () => {
+    const { api, store } = setup();
+    await until(() => store.getState().connected === true, 'connected');
+    api.setDown(true);
+    await until(() => store.getState().connected === false, 'the outage');
+    assert.match(store.getState().dbError ?? '', /ECONNREFUSED/);
+    const jobs = store.getState().jobsVersion;
+    api.setDown(false);
+    await until(() => store.getState().connected === true, 'the recovery');
+    await until(() => store.getState().jobsVersion > jobs, 'lists reloading after the recovery');
+  });
+
+  test('a failed snapshot without any event still marks the database down, then retries', async () => {
+    const api = new FakeRunner();
+    const store = createDashboardStore();
+    (api as unknown as { down: boolean }).down = true;
+    bridge = createBridge(api, store, TIMING);
+    bridge.start();
+    await until(() => store.getState().connected === false, 'down');
+    const calls = api.calls.snapshot;
+    (api as unknown as { down: boolean }).down = false;
+    await until(() => store.getState().connected === true, 'up again after a retry');
+    assert.ok(api.calls.snapshot > calls);
+  });
+
+  test('stop unsubscribes from every event', async () => {
+    const { api } = setup();
+    assert.ok(api.listenerCount() > 10);
+    bridge!.stop();
+    assert.equal(api.listenerCount(), 0);
+  });
+});
