@@ -1,5 +1,7 @@
 // Shared helpers for the runner tests: runners with short intervals that are always stopped,
 // bounded polling (never a fixed sleep as an assertion), and direct reads of pg-boss's job table.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Runner, type RunnerOptions } from '../../src/runner/runner.ts';
 import type { EventName, RunnerEvents, TaskDefinition } from '../../src/runner/types.ts';
 import type { TestDatabase } from '../helpers/db.ts';
@@ -124,4 +126,47 @@ export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => voi
   let open!: (value: T) => void;
   const promise = new Promise<T>((resolve) => (open = resolve));
   return { promise, open };
+}
+
+export interface ChildRunner {
+  pid: number;
+  runnerId: string;
+  output(): string;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+const CHILD_SCRIPT = fileURLToPath(new URL('../fixtures/runner/child-runner.ts', import.meta.url));
+
+/** Tracks the runner child processes a test file starts; after() kills the ones still alive (by pid). */
+export class ChildRunners {
+  private readonly children = new Set<ChildProcess>();
+
+  async start(db: TestDatabase, env: Record<string, string> = {}): Promise<ChildRunner> {
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD_SCRIPT], {
+      env: { ...process.env, IFQ_DATABASE_URL: db.url, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    this.children.add(child);
+    let out = '';
+    child.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    child.stderr!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once('exit', (code, signal) => {
+        this.children.delete(child);
+        resolve({ code, signal });
+      }),
+    );
+    let gone = false;
+    void exited.then(() => (gone = true));
+    const ready = await waitFor('the child runner to be ready', () => {
+      if (gone) throw new Error(`child exited early: ${out}`);
+      return /^ready (\S+)$/m.exec(out);
+    }, { timeoutMs: 30_000 });
+    return { pid: child.pid!, runnerId: ready[1], output: () => out, exited, kill: (signal) => child.kill(signal) };
+  }
+
+  killAll(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+  }
 }
