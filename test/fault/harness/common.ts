@@ -1,0 +1,91 @@
+// Shared pieces of the fault scenarios: the profile (fast in CI, FAULT_SOAK=1 by hand), bounded
+// polling, the client runner that enqueues and watches, and small measurements.
+import { Runner } from '../../../src/runner/runner.ts';
+import type { TaskDefinition } from '../../../src/runner/types.ts';
+import pg from 'pg';
+import { ledgerTasks } from '../../fixtures/fault/ledger-tasks.ts';
+import type { Query } from './ledger.ts';
+
+export const SOAK = process.env.FAULT_SOAK === '1';
+
+export const PROFILE = SOAK
+  ? { name: 'soak', jobs: 2000, outagePauseSeconds: 30, drainJobs: 100_000, drops: 20, racers: 8, racerCalls: 500 }
+  : { name: 'fast', jobs: 200, outagePauseSeconds: 5, drainJobs: 1000, drops: 6, racers: 8, racerCalls: 500 };
+
+/** The intervals every fixture runner uses unless a scenario says otherwise. */
+export const RUNNER_TIMING = { heartbeatSeconds: 1, lostAfterSeconds: 3 };
+
+export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      last = await fn();
+      if (last) return last as NonNullable<T>;
+      lastError = undefined;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      const detail = lastError ? `last error: ${(lastError as Error).message}` : `last value: ${JSON.stringify(last)}`;
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${detail})`);
+    }
+    await sleep(intervalMs);
+  }
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** A Runner in the test process that only enqueues, reads and watches (it knows the ledger tasks). */
+export async function clientRunner(databaseUrl: string, tasks?: TaskDefinition[]): Promise<{ runner: Runner; close(): Promise<void> }> {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 1 });
+  pool.on('error', () => {});
+  const runner = new Runner({
+    databaseUrl,
+    tasks: tasks ?? ledgerTasks(pool),
+    kind: 'test',
+    work: false,
+    register: false,
+    poolSize: 4,
+    onError: () => {},
+  });
+  await runner.start();
+  return {
+    runner,
+    async close() {
+      await runner.stop({ timeoutMs: 1000 }).catch(() => {});
+      await pool.end().catch(() => {});
+    },
+  };
+}
+
+/** A Query on one short-lived pool, closed by end(). */
+export function queryPool(databaseUrl: string): { query: Query; end(): Promise<void> } {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 3, application_name: 'fault oracle' });
+  pool.on('error', () => {});
+  return { query: (text, values) => pool.query(text, values as any[]), end: () => pool.end().catch(() => {}) };
+}
+
+/** Enqueues ledger-work jobs named by their keys, `parallel` at a time. */
+export async function enqueueKeys(runner: Runner, keys: string[], args: (key: string, i: number) => object = () => ({}), parallel = 8): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: parallel }, async () => {
+      while (next < keys.length) {
+        const i = next++;
+        ids.set(keys[i], await runner.enqueue('ledger-work', { key: keys[i], ...args(keys[i], i) }, { name: keys[i] }));
+      }
+    }),
+  );
+  return ids;
+}
+
+export function keyRange(prefix: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${prefix}-${String(i).padStart(6, '0')}`);
+}
+
+export function seconds(ms: number): string {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
