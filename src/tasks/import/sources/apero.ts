@@ -85,7 +85,7 @@ export function createApero(baseUrls: Record<string, string> = {}): Source {
       try {
         const match = authorMatch(url);
         if (!match) return {};
-        const canonical = site.canonical(url);
+        const canonical = legacyQuote(site.canonical(url));
         return parseAperoAuthor(await fetchPage(site, canonical, ctx), canonical, unquote(match[1]));
       } catch (error) {
         ctx.log.warn(`apero: cannot import author ${url}: ${(error as Error).message}`);
@@ -94,8 +94,9 @@ export function createApero(baseUrls: Record<string, string> = {}): Source {
     },
 
     async getUrlCandidates(ctx) {
-      const listing = site.at(GAMES_PATH, ctx);
-      const doc = parseHtml(await site.getText(listing, ctx));
+      // Links are resolved against the page's address on the real site, so root-relative ones keep working under a base with a path.
+      const listing = `${site.spec.home}${GAMES_PATH}`;
+      const doc = parseHtml(await site.getText(site.at(GAMES_PATH, ctx), ctx));
       const links = findAll(doc, (el) => el.name === 'a' && !!el.attribs.href && el.parent?.type === 'tag' && (el.parent as Element).name === 'h2');
       return unique(links.map((a) => legacyQuote(site.canonical(urljoin(listing, a.attribs.href)))).filter(isGame));
     },
