@@ -104,7 +104,7 @@ export async function startConsumer(system: SystemName, url: string, mode: Mode,
     noHandleSignals: true,
     logger: silentLogger,
     concurrency: GRAPHILE_PERFORMANCE.concurrentJobs,
-    taskList: { [QUEUE]: async (payload) => void (await onJob(payload as Record<string, unknown>)) },
+    taskList: { [QUEUE]: async (payload: unknown) => void (await onJob(payload as Record<string, unknown>)) },
     preset: { worker: GRAPHILE_PERFORMANCE },
   } as any);
   return { settings: { ...GRAPHILE_PERFORMANCE }, stop: () => runner.stop() };
@@ -136,6 +136,6 @@ export async function startProducer(system: SystemName, url: string): Promise<Pr
   return {
     send: async (data) => void (await utils.addJob(QUEUE, data)),
     sendMany: async (list) => void (await utils.addJobs(list.map((payload) => ({ identifier: QUEUE, payload })))),
-    close: () => utils.release(),
+    close: async () => void (await utils.release()),
   };
 }
