@@ -47,7 +47,8 @@ export function createIfwiki(baseUrls: Record<string, string> = {}): Source {
     for (let i = 0; i < ids.length; i += INFO_BATCH) {
       const batch = ids.slice(i, i + INFO_BATCH).join('%7C');
       const answer = await getJson<InfoAnswer>(api(ctx, `action=query&prop=info&format=json&inprop=url&pageids=${batch}`), ctx);
-      for (const page of Object.values(answer.query?.pages ?? {})) {
+      const pages = answer.query?.pages;
+      for (const page of pages && typeof pages === 'object' ? Object.values(pages) : []) {
         if (typeof page?.fullurl !== 'string') continue;
         if (skipCategories && page.fullurl.includes(CATEGORY_PAGE)) continue;
         urls.push(site.canonical(page.fullurl));
@@ -94,7 +95,8 @@ export function createIfwiki(baseUrls: Record<string, string> = {}): Source {
         const query =
           `action=query&list=categorymembers&cmtitle=${quote('Категория:Игры', '')}&rawcontinue=1&cmlimit=${MEMBERS_PER_PAGE}` +
           `&format=json&cmsort=sortkey&cmprop=ids%7Ctitle%7Csortkey&cmstarthexsortkey=${encodeURIComponent(key)}`;
-        const members = (await getJson<MembersAnswer>(api(ctx, query), ctx)).query?.categorymembers ?? [];
+        const answer = (await getJson<MembersAnswer>(api(ctx, query), ctx)).query?.categorymembers;
+        const members = Array.isArray(answer) ? answer.filter((m) => m && typeof m === 'object') : [];
         for (const m of members) if (typeof m.pageid === 'number' && m.pageid > 0) ids.push(m.pageid);
         const next = members.at(-1)?.sortkey;
         if (members.length <= MORE_THRESHOLD || typeof next !== 'string' || next === key) break;
@@ -106,7 +108,8 @@ export function createIfwiki(baseUrls: Record<string, string> = {}): Source {
     async getDirtyUrls(ctx) {
       const since = Math.floor(Date.now() / 1000) - DIRTY_WINDOW_SECONDS;
       const answer = await getJson<ChangesAnswer>(api(ctx, `action=query&list=recentchanges&rclimit=500&format=json&rcend=${since}`), ctx);
-      const ids = unique((answer.query?.recentchanges ?? []).map((c) => c.pageid).filter((id): id is number => typeof id === 'number' && id > 0).map(String));
+      const changes = answer.query?.recentchanges;
+      const ids = unique((Array.isArray(changes) ? changes : []).map((c) => c?.pageid).filter((id): id is number => typeof id === 'number' && id > 0).map(String));
       return fullUrls(ids.map(Number), ctx, false);
     },
   };
