@@ -1,0 +1,180 @@
+// `ifqueue legacy …`: the cutover from IFDB's old worker (status, bridge, stop, adopt-orphans,
+// rollback, retire). Argument parsing and wiring only; the work is in src/legacy.
+import { Command, Option } from 'commander';
+import { UserError } from '../../runner/errors.ts';
+import { adoptOrphans } from '../../legacy/adopt.ts';
+import { enableBridging, startBridge, type Bridge, type BridgeEvent } from '../../legacy/bridge.ts';
+import { legacyOptionsFromEnv, type LegacyOptions } from '../../legacy/options.ts';
+import { retire } from '../../legacy/retire.ts';
+import { rollback } from '../../legacy/rollback.ts';
+import { legacyReport, reportText } from '../../legacy/status.ts';
+import { stopWorker } from '../../legacy/stop.ts';
+import { setTrigger } from '../../legacy/store.ts';
+import { openRunner } from '../context.ts';
+import { parseDuration, plain } from '../format.ts';
+
+const out = (line: string) => process.stdout.write(plain(line) + '\n');
+
+export function describeBridgeEvent(e: BridgeEvent): string {
+  const row = (id: number, name: string | null) => `row ${id}${name ? ` ${name}` : ''}`;
+  switch (e.kind) {
+    case 'job':
+      return `took ${row(e.rowId, e.name)} -> ${e.task} job ${e.jobId}`;
+    case 'schedule':
+      return `converted cron ${row(e.rowId, e.name)} -> schedule ${e.task} "${e.cron}"`;
+    case 'rejected':
+      return `marked ${row(e.rowId, e.name)} failed: ${e.reason}`;
+    case 'written':
+      return `row ${e.rowId}: ${e.outcome} (job ${e.jobId})`;
+    case 'switch':
+      return e.enabled ? 'bridging is on' : 'bridging is off (rolled back or not enabled): not taking rows, still writing back outcomes';
+    case 'table':
+      return e.present ? 'legacy table found' : 'legacy table core_taskqueueelement not found: idle';
+  }
+}
+
+export function registerLegacyCommands(program: Command): void {
+  const globals = () => program.opts();
+  const legacy = program
+    .command('legacy')
+    .description("cutover from IFDB's legacy worker: status, bridge, stop, adopt-orphans, rollback, retire")
+    .option('--pid-file <path>', "the old worker's pid file (default: $WORKER_PID_FILE or /home/ifdb/tmp/tmp/ifdbworker.pid)")
+    .option('--unit <name>', "the old worker's systemd unit ('' for none; default: $IFQUEUE_LEGACY_UNIT or ifdb-worker)")
+    .option('--worker-command <command>', 'starts the old worker when there is no unit (default: $IFQUEUE_LEGACY_WORKER_COMMAND)');
+  const legacyOptions = (): LegacyOptions => {
+    const o = legacy.opts();
+    return legacyOptionsFromEnv(process.env, {
+      pidFile: o.pidFile,
+      unit: o.unit === undefined ? undefined : o.unit === '' ? null : o.unit,
+      workerCommand: o.workerCommand,
+    });
+  };
+  const withRunner = async <T>(fn: (r: Awaited<ReturnType<typeof openRunner>>) => Promise<T>): Promise<T> => {
+    const opened = await openRunner(globals(), { kind: 'cli', work: false });
+    try {
+      return await fn(opened);
+    } finally {
+      await opened.close();
+    }
+  };
+
+  legacy
+    .command('status')
+    .description('legacy rows by state, the running row, orphans, cron rows, the old worker and the bridge')
+    .option('--json', 'JSON output')
+    .action(async (o) => {
+      await withRunner(async ({ runner }) => {
+        const report = await legacyReport(runner.db, legacyOptions());
+        process.stdout.write((o.json ? JSON.stringify(report, null, 2) : plain(reportText(report))) + '\n');
+      });
+    });
+
+  legacy
+    .command('bridge')
+    .description('turn bridging on and run the bridge here until SIGTERM (a daemon started with --bridge does the same)')
+    .option('--enable-only', 'turn bridging on and exit (a daemon with --bridge does the work)')
+    .option('--own-pid-file', "write this process's pid into the worker pid file so Enqueue() wakes it (restored on exit)")
+    .option('--install-trigger', 'also install a trigger that NOTIFYs the bridge on insert')
+    .option('--remove-trigger', 'remove that trigger and exit')
+    .option('--work', 'also run the jobs in this process (otherwise a daemon runs them)')
+    .addOption(new Option('--poll <ms>', 'safety-net poll interval').default(1000).argParser(Number))
+    .action(async (o) => {
+      if (o.removeTrigger) {
+        await withRunner(async ({ runner }) => {
+          await setTrigger(runner.db, 'notify', false);
+          out('insert trigger removed');
+        });
+        return;
+      }
+      if (o.enableOnly) {
+        await withRunner(async ({ runner }) => {
+          await enableBridging(runner, { installTrigger: !!o.installTrigger });
+          out('bridging is on: the take guard is installed; a daemon started with --bridge takes the rows');
+        });
+        return;
+      }
+      const opened = await openRunner(globals(), { kind: o.work ? 'daemon' : 'cli', work: !!o.work, register: true });
+      const { runner } = opened;
+      let bridge: Bridge;
+      try {
+        bridge = await startBridge(runner, {
+          ...legacyOptions(),
+          enable: true,
+          installTrigger: !!o.installTrigger,
+          ownPidFile: !!o.ownPidFile,
+          pollMs: o.poll,
+          onEvent: (e) => out(describeBridgeEvent(e)),
+          onError: (where, message) => process.stderr.write(`error ${where}: ${plain(message)}\n`),
+        });
+      } catch (error) {
+        await opened.close();
+        throw error;
+      }
+      out(`legacy bridge running (pid ${process.pid}); Ctrl+C or SIGTERM stops it (bridging stays on: ifqueue legacy rollback turns it off)`);
+      await new Promise<void>((resolve) => {
+        const onSignal = () => {
+          for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(s, onSignal);
+          out('stopping the bridge');
+          void bridge.stop().then(() => opened.close()).then(resolve);
+        };
+        for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
+      });
+    });
+
+  legacy
+    .command('stop')
+    .description('stop the old worker: systemd unit, else SIGTERM to the verified pid; it finishes its current row first')
+    .option('--timeout <duration>', 'how long to wait for it to exit', '10m')
+    .action(async (o) => {
+      const timeoutMs = parseDuration(o.timeout) * 1000;
+      await withRunner(async ({ runner }) => {
+        const result = await stopWorker(runner.db, legacyOptions(), out, { timeoutMs });
+        out(result.message);
+        if (!result.ok) process.exitCode = 1;
+      });
+    });
+
+  legacy
+    .command('adopt-orphans')
+    .description('put rows a crashed worker left started-but-unfinished back to pending, so they run again')
+    .option('--dry-run', 'only list them')
+    .action(async (o) => {
+      await withRunner(async ({ runner }) => {
+        const r = await adoptOrphans(runner.db, legacyOptions(), { dryRun: !!o.dryRun });
+        if (r.running) out(`row ${r.running.id} is running in the old worker: left alone`);
+        if (!r.orphans.length) return out('no orphaned rows');
+        for (const row of r.orphans) out(`orphan row ${row.id}${row.name ? ` ${row.name}` : ''} started ${row.start_time?.toISOString() ?? '—'}`);
+        out(o.dryRun ? `${r.orphans.length} orphaned row(s); run without --dry-run to re-run them` : `${r.adopted.length} row(s) back to pending: ${r.adopted.join(', ')}`);
+      });
+    });
+
+  legacy
+    .command('rollback')
+    .description('stop bridging, hand jobs that have not started back to their rows, start the old worker again')
+    .option('--timeout <duration>', 'how long to wait for bridged jobs that are running', '10m')
+    .option('--no-start-worker', 'do not start the old worker')
+    .action(async (o) => {
+      const timeoutMs = parseDuration(o.timeout) * 1000;
+      await withRunner(async ({ runner }) => {
+        const r = await rollback(runner, { ...legacyOptions(), timeoutMs, startWorker: o.startWorker }, out);
+        out(`rollback done: ${r.handedBack.length} row(s) handed back, ${r.schedulesReturned.length} cron row(s) returned, ${r.stillRunning} still running in ifqueue`);
+        if (r.worker && !r.worker.ok) process.exitCode = 1;
+      });
+    });
+
+  legacy
+    .command('retire')
+    .description('export all legacy rows as JSON lines; with --drop --confirm also drop the table')
+    .option('--idle <duration>', 'no new row for at least this long', '7d')
+    .option('--out <file>', 'JSON-lines file to create', `core_taskqueueelement-${new Date().toISOString().slice(0, 10)}.jsonl`)
+    .option('--drop', 'drop the table after the export (needs --confirm)')
+    .option('--confirm', 'yes, drop it')
+    .action(async (o) => {
+      await withRunner(async ({ runner }) => {
+        const r = await retire(runner.db, legacyOptions(), { idleSeconds: parseDuration(o.idle), out: o.out, drop: !!o.drop, confirm: !!o.confirm });
+        if (!r.ok) throw new UserError(`not retiring: ${r.refused.join('; ')}`);
+        out(`exported ${r.exported} row(s) to ${r.file}${r.dropped ? '; table core_taskqueueelement dropped' : ''}`);
+        if (r.note) out(r.note);
+      });
+    });
+}
