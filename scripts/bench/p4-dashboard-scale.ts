@@ -1,0 +1,168 @@
+// P4: the dashboard's read side with 1 000 000 jobs: EXPLAIN ANALYZE of the runner's refresh queries
+// (snapshot counts, first page and count of each tab) vs pg-boss's getQueues(); then the real dashboard
+// in a child process: Ink render time per screen, RSS, time to first frame.
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PgBoss } from 'pg-boss';
+import { benchFlags } from './lib/cli.ts';
+import { startChild } from './lib/child.ts';
+import { createBenchDatabase } from './lib/database.ts';
+import { runBench } from './lib/main.ts';
+import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
+import { spread, wallMs, type Spread } from './lib/stats.ts';
+import { explain, planShape, recordingPool, type Captured } from './lib/explain.ts';
+import { seedJobs } from './lib/seed-jobs.ts';
+import { Runner } from '../../src/runner/runner.ts';
+import { Queries } from '../../src/runner/queries.ts';
+import { demoTasks } from '../../src/tasks/demo/index.ts';
+import { probeTask } from './lib/systems.ts';
+import { logTask } from './lib/log-task.ts';
+import type { JobFilter, StateFilter } from '../../src/runner/types.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const TABS: (StateFilter | undefined)[] = [undefined, 'waiting', 'scheduled', 'active', 'retry', 'failed', 'cancelled', 'completed'];
+
+interface QueryRow {
+  name: string;
+  statements: number;
+  /** client-side time of the whole call, over repetitions */
+  callMs: Spread;
+  /** sum over the call's statements of EXPLAIN ANALYZE execution + planning time, over repetitions */
+  explainMs: Spread;
+  shapes: string[];
+}
+
+async function measureCall(pool: import('pg').Pool, name: string, reps: number, call: (q: Queries) => Promise<unknown>): Promise<QueryRow> {
+  const captured: Captured[] = [];
+  const q = new Queries(recordingPool(pool, captured), 'pgboss');
+  await call(q); // warm-up (also captures the statements)
+  const statements = captured.splice(0);
+  const callMs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = wallMs();
+    await call(q);
+    callMs.push(wallMs() - t);
+  }
+  const explainMs: number[] = [];
+  let shapes: string[] = [];
+  for (let i = 0; i < reps; i++) {
+    const ex = await Promise.all(statements.map((s) => explain(pool, s)));
+    explainMs.push(ex.reduce((n, e) => n + e.executionMs + e.planningMs, 0));
+    shapes = ex.map((e) => planShape(e.plan));
+  }
+  return { name, statements: statements.length, callMs: spread(callMs), explainMs: spread(explainMs), shapes };
+}
+
+async function main() {
+  const flags = benchFlags();
+  const total = flags.quick ? 100_000 : 1_000_000;
+  const reps = Math.max(flags.reps, 3);
+  const startedAt = new Date().toISOString();
+  const before = await machineInfo();
+  const db = await createBenchDatabase('p4');
+  const tasks = [...demoTasks, probeTask(() => {}), logTask];
+  const setup = new Runner({ databaseUrl: db.url, tasks, work: false });
+  await setup.start();
+  await setup.stop();
+  const seedStart = wallMs();
+  await seedJobs(db.pool, tasks.map((t) => t.name), total);
+  const seedSeconds = (wallMs() - seedStart) / 1000;
+  console.log(`seeded ${total.toLocaleString('en-US')} jobs in ${fmt(seedSeconds)} s`);
+
+  const names = tasks.map((t) => t.name);
+  const rows: QueryRow[] = [];
+  rows.push(await measureCall(db.pool, 'snapshot: queue counts', reps, (q) => q.queueCounts(names, new Set())));
+  rows.push(await measureCall(db.pool, 'snapshot: runners', reps, (q) => q.runners(90)));
+  for (const state of TABS) {
+    for (const task of [undefined, 'demo-noop']) {
+      const filter: JobFilter = { ...(task ? { task } : {}), ...(state ? { state } : {}) };
+      rows.push(await measureCall(db.pool, `list first page: ${task ?? 'all tasks'} / ${state ?? 'all states'}`, reps, (q) => q.listJobs(filter, { limit: 100 })));
+    }
+  }
+  rows.push(await measureCall(db.pool, 'list filtered: search "CloneUrl(12"', reps, (q) => q.listJobs({ search: 'CloneUrl(12' }, { limit: 100 })));
+  rows.push(await measureCall(db.pool, 'count filtered: search "CloneUrl(12"', reps, (q) => q.countJobs({ search: 'CloneUrl(12' })));
+  rows.push(await measureCall(db.pool, 'count filtered: demo-noop / failed + search', reps, (q) => q.countJobs({ task: 'demo-noop', state: 'failed', search: '404' })));
+
+  const boss = new PgBoss({ connectionString: db.url, supervise: false, schedule: false, migrate: false } as any);
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.getQueues();
+  const bossMs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = wallMs();
+    await boss.getQueues();
+    bossMs.push(wallMs() - t);
+  }
+  await boss.stop({ graceful: false, close: true });
+  rows.push({ name: "baseline: pg-boss getQueues() (cached counts)", statements: 1, callMs: spread(bossMs), explainMs: { min: NaN, median: NaN, max: NaN }, shapes: [] });
+
+  const queryTable = printTable(
+    `P4 refresh queries on ${total.toLocaleString('en-US')} jobs, ms: median (min–max) over ${reps} runs`,
+    ['query', 'stmts', 'call', 'EXPLAIN ANALYZE (plan+exec)'],
+    rows.map((r) => [r.name, String(r.statements), fmtSpread(r.callMs), fmtSpread(r.explainMs)]),
+  );
+  for (const r of rows) if (r.explainMs.median > 20) console.log(`  slow: ${r.name}: ${r.shapes.join(' | ')}`);
+
+  // the dashboard, three fresh processes
+  const dash: any[] = [];
+  for (let i = 0; i < flags.reps; i++) {
+    const child = startChild(path.join(here, 'roles', 'dashboard.ts'), [db.url, '0']);
+    const report = await child.next<any>('report', 180_000);
+    await child.stop();
+    dash.push(report);
+    const ms = report.renders.map((r: { ms: number }) => r.ms);
+    console.log(`dashboard ${i + 1}: first frame ${fmt(report.processStartToFirstFrameMs, 0)} ms after process start, with data ${fmt(report.processStartToFirstDataFrameMs, 0)} ms; renders ${ms.length}, max ${fmt(Math.max(...ms))} ms; RSS ${fmt(report.rssMB)} MB (peak ${fmt(report.maxRssMB)} MB)`);
+  }
+  const phases = [...new Set(dash.flatMap((d) => d.renders.map((r: { phase: string }) => r.phase)))] as string[];
+  const renderRows = phases.map((p) => {
+    const ms = dash.flatMap((d) => d.renders.filter((r: { phase: string }) => r.phase === p).map((r: { ms: number }) => r.ms));
+    return [p, String(ms.length), fmt(spread(ms).median), fmt(Math.max(...ms))];
+  });
+  const renderTable = printTable(`P4 dashboard Ink render time per screen (all renders of ${flags.reps} runs), ms`, ['screen', 'renders', 'median', 'max'], renderRows);
+  const startup = {
+    processStartToFirstFrameMs: spread(dash.map((d) => d.processStartToFirstFrameMs)),
+    mountToFirstFrameMs: spread(dash.map((d) => d.mountToFirstFrameMs)),
+    processStartToFirstDataFrameMs: spread(dash.map((d) => d.processStartToFirstDataFrameMs)),
+    processStartToMountMs: spread(dash.map((d) => d.processStartToMountMs)),
+    rssMB: spread(dash.map((d) => d.rssMB)),
+    maxRssMB: spread(dash.map((d) => d.maxRssMB)),
+  };
+  const startupTable = printTable(
+    `P4 dashboard start and memory: median (min–max) over ${flags.reps} processes`,
+    ['measure', 'value'],
+    [
+      ['process start -> dashboard mounted (module loading, tsx), ms', fmtSpread(startup.processStartToMountMs, 0)],
+      ['mount -> first frame, ms', fmtSpread(startup.mountToFirstFrameMs, 0)],
+      ['process start -> first frame, ms', fmtSpread(startup.processStartToFirstFrameMs, 0)],
+      ['process start -> first frame with counts, ms', fmtSpread(startup.processStartToFirstDataFrameMs, 0)],
+      ['RSS after walking the screens, MB', fmtSpread(startup.rssMB)],
+      ['peak RSS, MB', fmtSpread(startup.maxRssMB)],
+    ],
+  );
+  const refresh = rows.filter((r) => !r.name.startsWith('baseline'));
+  const worstQuery = refresh.reduce((a, b) => (b.explainMs.median > a.explainMs.median ? b : a));
+  const allRenders = dash.flatMap((d) => d.renders.map((r: { ms: number }) => r.ms));
+  const targets: BenchResult['targets'] = [
+    { name: 'refresh query', target: '<= 20 ms each', measured: `worst ${worstQuery.name}: ${fmt(worstQuery.explainMs.median)} ms`, met: worstQuery.explainMs.median <= 20 },
+    { name: 'render', target: '<= 16 ms', measured: `max ${fmt(Math.max(...allRenders))} ms, median ${fmt(spread(allRenders).median)} ms`, met: Math.max(...allRenders) <= 16 },
+    { name: 'RSS', target: '<= 150 MB', measured: `peak ${fmt(startup.maxRssMB.median)} MB`, met: startup.maxRssMB.median <= 150 },
+    { name: 'first frame', target: '<= 1 s', measured: `${fmt(startup.processStartToFirstFrameMs.median, 0)} ms from process start (${fmt(startup.processStartToFirstDataFrameMs.median, 0)} ms with counts)`, met: startup.processStartToFirstFrameMs.median <= 1000 },
+  ];
+  printTargets(targets);
+  await db.drop();
+  const file = await writeResult({
+    id: 'p4',
+    title: 'dashboard at a million jobs',
+    startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { before, afterLoad: (await machineInfo()).load },
+    settings: { jobs: total, seedSeconds, terminal: '120x40', repetitions: reps },
+    results: { queries: rows, dashboard: dash, startup },
+    targets,
+    table: [queryTable, renderTable, startupTable].join('\n'),
+    notes: ['process start includes loading TypeScript through tsx (no build step)'],
+  });
+  console.log(`written ${file}`);
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
