@@ -97,21 +97,13 @@ export function textOf(node: AnyNode | AnyNode[] | null | undefined): string {
 }
 
 export function innerHtml(el: Element): string {
-  return DomUtils.getInnerHTML(el, { decodeEntities: false });
+  // Text was entity-decoded when parsed; it must be re-encoded, or &lt;b&gt; in a page would turn into markup.
+  return DomUtils.getInnerHTML(el, { encodeEntities: 'utf8' });
 }
 
 /** The element's next sibling elements, skipping text and comments. */
 export function nextElement(el: Element): Element | null {
   return DomUtils.nextElementSibling(el);
-}
-
-export function childElements(el: Element): Element[] {
-  return el.children.filter((c): c is Element => c.type === 'tag' || c.type === 'script' || c.type === 'style');
-}
-
-/** Decodes HTML entities of a text fragment (legacy "unescape") by parsing it as text. */
-export function unescapeHtml(text: string): string {
-  return cleanText(DomUtils.textContent(parseDocument(text.replaceAll('<', '&lt;'), { decodeEntities: true })));
 }
 
 let turndown: TurndownService | null = null;

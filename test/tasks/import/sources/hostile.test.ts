@@ -121,6 +121,11 @@ describe('control characters and cancellation', () => {
     assert.ok(!CONTROL.test(JSON.stringify(result).replace(/\\[nt]/gu, '')), JSON.stringify(result));
   });
 
+  test('escaped markup in a description stays text: &lt;b&gt; is not bold, &lt;script&gt; is not dropped as a tag', async () => {
+    h.route(PAGES.insteadgames[1], serveText('<h2>Игра</h2><div class="gamedsc">a &lt;b&gt;x&lt;/b&gt; &lt;script&gt;alert(1)&lt;/script&gt; &amp; b</div>'));
+    assert.equal((await sources.get('insteadgames')!.importUrl(PAGES.insteadgames[0], h.ctx)).desc, 'a <b>x</b> <script>alert(1)</script> & b');
+  });
+
   test('cp1251 pages with control bytes are cleaned too', async () => {
     const { default: iconv } = await import('iconv-lite');
     h.route(PAGES.questbook[1], serveText(iconv.encode('<h2 class="mt-1">Башня\u0000\u001b[2J</h2>', 'windows-1251'), 'text/html'));
