@@ -9,6 +9,9 @@ import { demoTasks } from '../../../src/tasks/demo/index.ts';
 import { probeTask } from '../lib/systems.ts';
 import { logTask } from '../lib/log-task.ts';
 import { KEYS, MemoryStdin, MemoryStdout } from '../lib/terminal.ts';
+import { installQueryLog, startRecording, stopRecording } from '../lib/query-log.ts';
+
+installQueryLog();
 
 const [url, idleArg] = process.argv.slice(2);
 const idleSeconds = Number(idleArg ?? 0);
@@ -52,12 +55,14 @@ phase = 'overview';
 await settle();
 
 if (idleSeconds > 0) {
+  await sleep(3000); // the first refreshes after start are not idle time
   tell({ type: 'idle-start' });
+  startRecording();
   const cpu0 = process.cpuUsage();
   const renders0 = renders.length;
   await sleep(idleSeconds * 1000);
   const cpu = process.cpuUsage(cpu0);
-  tell({ type: 'idle-done', cpuMs: (cpu.user + cpu.system) / 1000, renders: renders.length - renders0 });
+  tell({ type: 'idle-done', cpuMs: (cpu.user + cpu.system) / 1000, renders: renders.length - renders0, queries: stopRecording() });
 } else {
   await press('jobs list (queue)', KEYS.enter);
   for (const tab of ['1', '2', '3', '4', '5', '6', '7']) await press(`jobs tab ${tab}`, tab);
