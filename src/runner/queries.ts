@@ -170,14 +170,17 @@ export class Queries {
     }
     values.push(limit + 1);
     const { rows } = await this.pool.query(
-      `SELECT ${this.summaryColumns} FROM ${this.b}.job j LEFT JOIN ifqueue.job_meta m ON m.job_id = j.id
+      // the cursor keeps created_on to the microsecond: a JS Date (milliseconds) would skip the rows that
+      // share the millisecond of a page's last row (jobs inserted in one statement share created_on)
+      `SELECT ${this.summaryColumns}, to_char(j.created_on AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS cursor_created
+       FROM ${this.b}.job j LEFT JOIN ifqueue.job_meta m ON m.job_id = j.id
        ${where} ORDER BY j.created_on DESC, j.id DESC LIMIT $${values.length}`,
       values,
     );
     const more = rows.length > limit;
     const jobs = rows.slice(0, limit).map((r) => this.toSummary(r));
     const last = rows[limit - 1];
-    return { jobs, next: more && last ? encodeCursor(iso(last.created_on)!, last.id) : null };
+    return { jobs, next: more && last ? encodeCursor(last.cursor_created, last.id) : null };
   }
 
   async countJobs(filter: JobFilter): Promise<number> {
