@@ -1,0 +1,107 @@
+// Prometheus metrics: the server answers on 127.0.0.1 with jobs by queue and state, event counters,
+// live runners and the legacy queue's rows and bridge lag; and `ifqueue --daemon --metrics-port`
+// serves them while the daemon runs.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import getPort from 'get-port';
+import { startMetricsServer, type MetricsServer } from '../../src/runner/metrics.ts';
+import { ensureLegacyStore, setBridgeSwitch } from '../../src/legacy/store.ts';
+import type { Runner } from '../../src/runner/runner.ts';
+import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { CloneFile, enqueue } from '../fixtures/legacy/enqueue.ts';
+import { legacyDatabase, standInTasks, startRunner, waitFor } from '../legacy/support.ts';
+
+const BIN = fileURLToPath(new URL('../../bin/ifqueue.js', import.meta.url));
+let db: TestDatabase;
+let runner: Runner;
+let server: MetricsServer | null = null;
+const cleanups: (() => Promise<unknown>)[] = [];
+
+const sample = (text: string, name: string) => {
+  const line = text.split('\n').find((l) => l.startsWith(name + ' '));
+  return line === undefined ? undefined : Number(line.slice(name.length + 1));
+};
+
+before(async () => {
+  db = await legacyDatabase('runner_metrics');
+  runner = await startRunner(db, standInTasks(db, { failUrlIds: new Set([13]) }));
+  await ensureLegacyStore(runner.db);
+  await setBridgeSwitch(runner.db, false, 'test');
+});
+
+after(async () => {
+  await server?.close();
+  for (const c of cleanups.reverse()) await c().catch(() => {});
+  await runner?.stop({ timeoutMs: 1000 });
+  await db?.drop();
+});
+
+test('the metrics server answers on 127.0.0.1 with queue, counter, runner and legacy metrics', async () => {
+  server = await startMetricsServer(runner, { port: 0 });
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
+  const ok = await runner.enqueue('clone-file', { urlId: 12 });
+  const bad = await runner.enqueue('clone-file', { urlId: 13 });
+  await waitFor('both jobs to settle', async () => {
+    const [a, b] = await Promise.all([runner.getJob(ok), runner.getJob(bad)]);
+    return a?.state === 'completed' && b?.state === 'failed';
+  });
+  await enqueue(db, null, CloneFile, [1]);
+  await enqueue(db, null, CloneFile, [2]);
+  await db.query(`UPDATE core_taskqueueelement SET enqueue_time = now() - interval '90 seconds'`);
+
+  const text = await waitFor('the counters to catch up', async () => {
+    const t = await (await fetch(server!.url)).text();
+    return sample(t, 'ifqueue_job_failures_total{queue="clone-file",final="true"}') === 1 ? t : null;
+  });
+  const response = await fetch(server.url);
+  assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
+  assert.equal(sample(text, 'ifqueue_up'), 1);
+  assert.equal(sample(text, 'ifqueue_jobs{queue="clone-file",state="completed"}'), 1);
+  assert.equal(sample(text, 'ifqueue_jobs{queue="clone-file",state="failed"}'), 1);
+  assert.equal(sample(text, 'ifqueue_jobs{queue="recode-game",state="waiting"}'), 0);
+  assert.equal(sample(text, 'ifqueue_job_completions_total{queue="clone-file"}'), 1);
+  assert.equal(sample(text, 'ifqueue_runners{kind="test"}'), 1);
+  assert.equal(sample(text, 'ifqueue_legacy_rows{state="pending"}'), 2);
+  assert.ok(sample(text, 'ifqueue_legacy_bridge_lag_seconds')! >= 90);
+  assert.equal(sample(text, 'ifqueue_legacy_bridge_enabled'), 0);
+  assert.match(text, /^# HELP ifqueue_oldest_waiting_seconds /m);
+  assert.match(text, /^process_cpu_user_seconds_total /m);
+  assert.equal((await fetch(server.url.replace('/metrics', '/nope'))).status, 404);
+
+  await server.close();
+  await assert.rejects(fetch(server.url));
+  server = null;
+});
+
+test('ifqueue --daemon --metrics-port serves metrics while the daemon runs', { timeout: 60_000 }, async () => {
+  const plain = await createTestDatabase('metrics_daemon');
+  cleanups.push(() => plain.drop());
+  const port = await getPort({ host: '127.0.0.1' });
+  const daemon = spawn(process.execPath, [BIN, '--daemon', '--metrics-port', String(port)], {
+    env: { ...process.env, DATABASE_URL: plain.url },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const output: string[] = [];
+  daemon.stdout.on('data', (c) => output.push(String(c)));
+  daemon.stderr.on('data', (c) => output.push(String(c)));
+  const exited = new Promise<number | null>((resolve) => daemon.once('exit', (code) => resolve(code)));
+  cleanups.push(async () => {
+    if (daemon.exitCode === null) daemon.kill('SIGKILL');
+  });
+  const text = await waitFor(
+    'the daemon to serve metrics',
+    async () => {
+      if (daemon.exitCode !== null) throw new Error(`daemon exited: ${output.join('')}`);
+      const t = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      return sample(t, 'ifqueue_runners{kind="daemon"}') === 1 ? t : null;
+    },
+    { timeoutMs: 30_000, intervalMs: 200 },
+  );
+  assert.equal(sample(text, 'ifqueue_up'), 1);
+  assert.match(text, /ifqueue_jobs\{queue="clone-file",state="waiting"\} 0/);
+  assert.doesNotMatch(text, /^ifqueue_legacy_rows\{/m, 'no legacy table, no legacy metrics');
+  daemon.kill('SIGTERM');
+  assert.equal(await exited, 0, output.join(''));
+});
