@@ -4,6 +4,7 @@ import type { TaskDeps } from './deps.ts';
 import { demoTasks } from './demo/index.ts';
 import { discordTasks } from './discord/index.ts';
 import { feedTasks } from './feeds/index.ts';
+import { importTasks } from './import/index.ts';
 import { uploadTasks } from './uploads/index.ts';
 
 /** Tasks that need nothing but the runner. */
@@ -13,5 +14,5 @@ export function buildDemoTasks(): TaskDefinition[] {
 
 /** All tasks: demo tasks plus the IFDB task families. */
 export function buildTasks(deps: TaskDeps): TaskDefinition[] {
-  return [...buildDemoTasks(), ...uploadTasks(deps), ...feedTasks(deps), ...discordTasks(deps)];
+  return [...buildDemoTasks(), ...uploadTasks(deps), ...feedTasks(deps), ...discordTasks(deps), ...importTasks(deps)];
 }
