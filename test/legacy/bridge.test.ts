@@ -101,7 +101,7 @@ test('malformed command_json, unknown functions and bad arguments fail their row
 });
 
 test('rows are taken in priority, then FIFO order, and a dependency becomes a job dependency', async () => {
-  await setBridgeSwitch(db, false, 'test');
+  await setBridgeSwitch(runner.db, false, 'test');
   const late = await enqueue(db, null, CloneFile, [201]);
   const urgent = await enqueue(db, null, CloneFile, [202], {}, { priority: 10 });
   const later = await enqueue(db, null, CloneFile, [203]);
@@ -178,7 +178,7 @@ test('the insert trigger wakes the bridge without any signal', async () => {
 });
 
 test('the old worker cannot run a row the bridge took, even when it selected it first', async () => {
-  await setBridgeSwitch(db, false, 'test');
+  await setBridgeSwitch(runner.db, false, 'test');
   const pidFile = path.join(tmp.dir, 'race.pid');
   const worker = await spawnWorker(db.url, pidFile, { takeDelayMs: 1500 });
   try {
