@@ -6,6 +6,7 @@ import { VERSION } from '../runner/version.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerStatusCommands } from './commands/status.ts';
+import { registerShortcutCommands } from './commands/shortcuts.ts';
 import { runDefault } from './commands/default.ts';
 import { registerExtensions } from './extensions.ts';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerJobCommands(program);
   registerScheduleCommands(program);
   registerStatusCommands(program);
+  registerShortcutCommands(program);
   registerExtensions(program);
   return program;
 }
