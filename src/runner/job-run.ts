@@ -1,11 +1,13 @@
 // Runs one fetched job: builds its context (logger, signal, exec, progress), captures its console
 // output, bounds it by its expiry, and settles it (complete, fail, or return to the queue).
+import pg from 'pg';
 import type { JobWithMetadata } from 'pg-boss';
 import { encodeEvents } from './events.ts';
 import { runWithLogSink } from './console-capture.ts';
 import { errorMessage, isPermanent } from './errors.ts';
 import { runChild } from './exec.ts';
 import { HEAD_LINES } from './log-store.ts';
+import { abortableSleep } from './sleep.ts';
 import { describeZodError, type ResolvedTask } from './registry.ts';
 import type { WorkerServices } from './worker.ts';
 import type { JobProgress, LogLevel, TaskContext, TaskLogger } from './types.ts';
@@ -19,6 +21,8 @@ export interface RunningJob {
   retryCount: number;
   attempt: number;
   startedAt: number;
+  /** when pg-boss will expire this attempt (it settles the job itself after that) */
+  expiresAt: number;
   meta: { name: string | null; onFail: string | null; hasDependents: boolean };
   abort(reason: AbortReason): void;
   readonly abortReason: AbortReason | null;
@@ -31,6 +35,43 @@ export interface RunJobDeps extends WorkerServices {
   priorTruncated: number;
   meta: RunningJob['meta'];
   onCompleted: (job: RunningJob, output: unknown) => Promise<void>;
+  /** true once the runner is shutting down (settlements then stop retrying sooner) */
+  isStopping?: () => boolean;
+}
+
+const STOPPING_RETRY_MS = 10_000;
+
+/** Connection-level failures (and server shutdown/restart) that a retry can outlast; SQL errors are not. */
+export function isTransientDbError(error: unknown): boolean {
+  if (!(error instanceof pg.DatabaseError)) return true;
+  const code = error.code ?? '';
+  return code.startsWith('08') || code.startsWith('57P') || code === '53300';
+}
+
+/**
+ * Runs a statement that settles an attempt, retrying it while the database is unreachable. A settlement
+ * given up leaves the job active until pg-boss expires it (15 minutes by default) and runs it again, so
+ * it is retried until the attempt's expiry (pg-boss settles the job after that; the attempt fence makes a
+ * late settle a no-op), or for STOPPING_RETRY_MS once the runner is shutting down.
+ */
+export async function settleWithRetry<T>(
+  fn: () => Promise<T>,
+  until: { expiresAt: number; isStopping?: () => boolean },
+  onRetry: (error: unknown, retry: number) => void,
+): Promise<T> {
+  let stoppingSince = 0;
+  for (let retry = 1; ; retry++) {
+    try {
+      return await fn();
+    } catch (error) {
+      const wait = Math.min(250 * 2 ** Math.min(retry, 5), 5000);
+      if (until.isStopping?.()) stoppingSince ||= Date.now();
+      const outOfTime = Date.now() + wait >= until.expiresAt || (stoppingSince > 0 && Date.now() - stoppingSince >= STOPPING_RETRY_MS);
+      if (outOfTime || !isTransientDbError(error)) throw error;
+      onRetry(error, retry);
+      await abortableSleep(wait);
+    }
+  }
 }
 
 const PROGRESS_INTERVAL_MS = 500;
@@ -40,12 +81,14 @@ export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: Run
   const attempt = job.retryCount + 1;
   const controller = new AbortController();
   let reason: AbortReason | null = null;
+  const startedAt = Date.now();
   const running: RunningJob = {
     id: job.id,
     task: name,
     retryCount: job.retryCount,
     attempt,
-    startedAt: Date.now(),
+    startedAt,
+    expiresAt: startedAt + job.expireInSeconds * 1000,
     meta: d.meta,
     abort(r) {
       if (reason) return;
@@ -131,15 +174,21 @@ export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: Run
         : outcome === 'returned'
           ? encodeEvents(d.origin, [['job:retried', { ids: [job.id], task: name }]])
           : [];
-    await d.pool
-      .query(d.sql.finishAttempts([{ id: job.id, attempt, outcome, error: message, stack }], events))
-      .catch((error) => d.reportError(`record attempt ${name}`, error));
+    await settle(`record attempt ${name}`, () => d.pool.query(d.sql.finishAttempts([{ id: job.id, attempt, outcome, error: message, stack }], events))).catch(
+      (error) => d.reportError(`record attempt ${name}`, error),
+    );
+  }
+
+  function settle<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    return settleWithRetry(fn, { expiresAt: running.expiresAt, isStopping: d.isStopping }, (error, retry) => {
+      if (retry === 1 || retry % 10 === 0) d.reportError(`${what} (retrying)`, error);
+    });
   }
 
   async function settleFailure(error: unknown) {
     if (reason === 'shutdown') {
       write('warn', 'runner shutting down: job returned to the queue (this attempt is not counted)');
-      await d.pool.query(d.sql.returnJob(job.id, name, job.retryCount)).catch((e) => d.reportError(`return ${name}`, e));
+      await settle(`return ${name}`, () => d.pool.query(d.sql.returnJob(job.id, name, job.retryCount))).catch((e) => d.reportError(`return ${name}`, e));
       return finish('returned', 'returned at shutdown', null);
     }
     if (reason === 'cancelled') {
@@ -155,8 +204,10 @@ export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: Run
     if (stack && !expired) for (const line of stack.split('\n').slice(1, 12)) write('error', line);
     write('info', willRetry ? `will retry (attempt ${attempt + 1} of ${job.retryLimit + 1})` : 'no retries left');
     try {
-      if (permanent) await d.pool.query(d.sql.exhaustRetries(job.id, name));
-      await d.boss.fail(name, { id: job.id, retryCount: job.retryCount }, { message, stack, permanent });
+      await settle(`fail ${name}`, async () => {
+        if (permanent) await d.pool.query(d.sql.exhaustRetries(job.id, name));
+        await d.boss.fail(name, { id: job.id, retryCount: job.retryCount }, { message, stack, permanent });
+      });
     } catch (e) {
       d.reportError(`fail ${name}`, e);
     }

@@ -3,7 +3,7 @@
 import type pg from 'pg';
 import type { JobWithMetadata, PgBoss } from 'pg-boss';
 import { encodeEvents, type EventHub, type EventTuple } from './events.ts';
-import { runJob, type RunningJob } from './job-run.ts';
+import { runJob, settleWithRetry, type RunningJob } from './job-run.ts';
 import type { LogStore } from './log-store.ts';
 import type { ResolvedTask, TaskRegistry } from './registry.ts';
 import type { Sql } from './sql.ts';
@@ -101,7 +101,10 @@ export class QueueWorker {
       } catch (error) {
         this.s.reportError(`start ${this.name}`, error);
         // The claim stands; put the jobs back so they are not stuck until expiry.
-        for (const job of jobs) await this.s.pool.query(this.s.sql.returnJob(job.id, this.name, job.retryCount)).catch(() => {});
+        for (const job of jobs) {
+          const until = { expiresAt: Date.now() + job.expireInSeconds * 1000, isStopping: () => this.stopping };
+          await settleWithRetry(() => this.s.pool.query(this.s.sql.returnJob(job.id, this.name, job.retryCount)), until, () => {}).catch(() => {});
+        }
         await this.sleep(1000);
       }
     }
@@ -135,6 +138,7 @@ export class QueueWorker {
         priorTruncated: m?.truncated_lines ?? 0,
         meta: { name: m?.name ?? null, onFail: m?.on_fail ?? null, hasDependents: m?.has_dependents ?? false },
         onCompleted: (r, output) => this.queueCompletion(r, output),
+        isStopping: () => this.stopping,
       });
       this.running.set(job.id, running);
       void running.done.finally(() => {
@@ -168,32 +172,33 @@ export class QueueWorker {
     try {
       const plain = batch.filter((b) => b.output === undefined || b.output === null);
       const withOutput = batch.filter((b) => !(b.output === undefined || b.output === null));
-      for (let attempt = 1; ; attempt++) {
-        try {
-          if (plain.length) await this.s.boss.complete(name, plain.map((b) => ({ id: b.job.id, retryCount: b.job.retryCount })));
-          for (const b of withOutput) {
-            const output = typeof b.output === 'object' ? (b.output as object) : { value: b.output };
-            await this.s.boss.complete(name, { id: b.job.id, retryCount: b.job.retryCount }, output);
-          }
-          break;
-        } catch (error) {
-          if (attempt >= 5) throw error;
-          this.s.reportError(`complete ${name}`, error);
-          await abortableSleep(500 * attempt);
+      // Retried while the database is away: a completion given up would run the job again after its expiry.
+      const until = { expiresAt: Math.min(...batch.map((b) => b.job.expiresAt)), isStopping: () => this.stopping };
+      const onRetry = (what: string) => (error: unknown, retry: number) => {
+        if (retry === 1 || retry % 10 === 0) this.s.reportError(`${what} ${name} (retrying)`, error);
+      };
+      await settleWithRetry(async () => {
+        if (plain.length) await this.s.boss.complete(name, plain.map((b) => ({ id: b.job.id, retryCount: b.job.retryCount })));
+        for (const b of withOutput) {
+          const output = typeof b.output === 'object' ? (b.output as object) : { value: b.output };
+          await this.s.boss.complete(name, { id: b.job.id, retryCount: b.job.retryCount }, output);
         }
-      }
+      }, until, onRetry('complete'));
       const events: EventTuple[] = batch.map((b) => [
         'job:completed',
         { id: b.job.id, task: name, attempt: b.job.attempt, durationMs: Date.now() - b.job.startedAt },
       ]);
-      await this.s.pool
-        .query(
-          this.s.sql.finishAttempts(
-            batch.map((b) => ({ id: b.job.id, attempt: b.job.attempt, outcome: 'completed', error: null, stack: null })),
-            encodeEvents(this.s.origin, events),
+      await settleWithRetry(
+        () =>
+          this.s.pool.query(
+            this.s.sql.finishAttempts(
+              batch.map((b) => ({ id: b.job.id, attempt: b.job.attempt, outcome: 'completed', error: null, stack: null })),
+              encodeEvents(this.s.origin, events),
+            ),
           ),
-        )
-        .catch((error) => this.s.reportError(`record completion ${name}`, error));
+        until,
+        onRetry('record completion'),
+      ).catch((error) => this.s.reportError(`record completion ${name}`, error));
       if (batch.some((b) => b.job.meta.hasDependents)) this.s.kick();
     } catch (error) {
       // The jobs stay active; pg-boss expiry or the lost-runner check will retry them.
