@@ -24,7 +24,7 @@ export interface BridgeOptions extends Partial<LegacyOptions> {
   enable?: boolean;
   /** also install the NOTIFY-on-insert trigger */
   installTrigger?: boolean;
-  /** write this process's pid into WORKER_PID_FILE so Enqueue()'s SIGUSR1 wakes the bridge (restored on stop) */
+  /** write this process's pid into WORKER_PID_FILE so Enqueue()'s SIGUSR1 wakes the bridge (restored on stop); default: IFQUEUE_LEGACY_OWN_PID_FILE=1 */
   ownPidFile?: boolean;
   /** safety-net poll (default 1000 ms) */
   pollMs?: number;
@@ -74,7 +74,8 @@ export async function startBridge(runner: Runner, options: BridgeOptions = {}): 
   let waiters: (() => void)[] = [];
   const wake = () => wakeController.abort();
 
-  let lease: PidFileLease | null = options.ownPidFile ? takeOverPidFile(o.pidFile) : null;
+  const ownPidFile = options.ownPidFile ?? process.env.IFQUEUE_LEGACY_OWN_PID_FILE === '1';
+  let lease: PidFileLease | null = ownPidFile ? takeOverPidFile(o.pidFile) : null;
   const onSignal = () => wake();
   if (lease) process.on('SIGUSR1', onSignal);
   const beat = () =>

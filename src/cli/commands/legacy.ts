@@ -101,7 +101,7 @@ export function registerLegacyCommands(program: Command): void {
           ...legacyOptions(),
           enable: true,
           installTrigger: !!o.installTrigger,
-          ownPidFile: !!o.ownPidFile,
+          ownPidFile: o.ownPidFile ? true : undefined,
           pollMs: o.poll,
           onEvent: (e) => out(describeBridgeEvent(e)),
           onError: (where, message) => process.stderr.write(`error ${where}: ${plain(message)}\n`),
