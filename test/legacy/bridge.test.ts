@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startBridge, type Bridge, type BridgeEvent } from '../../src/legacy/bridge.ts';
-import { setBridgeSwitch } from '../../src/legacy/store.ts';
+import { ensureLegacyStore, setBridgeSwitch } from '../../src/legacy/store.ts';
 import type { Runner } from '../../src/runner/runner.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { CloneFile, FetchFeeds, ImportGames, MarkBroken, RecodeGame, enqueue } from '../fixtures/legacy/enqueue.ts';
@@ -38,6 +38,7 @@ before(async () => {
   db = await legacyDatabase('legacy_bridge');
   tmp = await tempDir();
   runner = await startRunner(db, standInTasks(db, { failUrlIds: new Set([666]) }));
+  await ensureLegacyStore(runner.db);
 });
 
 after(async () => {
@@ -193,4 +194,33 @@ test('the old worker cannot run a row the bridge took, even when it selected it 
     await worker.stop();
     await stopBridges();
   }
+});
+
+test('the row log keeps the last 128 K characters, as the old worker did', async () => {
+  await setBridgeSwitch(runner.db, false, 'test');
+  const id = await enqueue(db, null, CloneFile, [501], { name: 'CloneUrl(501)' });
+  await db.query(`UPDATE core_taskqueueelement SET log = $2 WHERE id = $1`, [id, 'Ж'.repeat(131_000)]);
+  await bridge();
+  const row = await waitFor('the long-log row', finished(id));
+  assert.equal([...row.log].length, 128 * 1024);
+  assert.ok(row.log.startsWith('Ж'));
+  assert.match(row.log, /cloning url 501[\s\S]*ifqueue bridge\] completed$/);
+  await stopBridges();
+});
+
+test('rollback hands converted cron rows back as cron rows and pauses their schedules', async () => {
+  await bridge();
+  const id = await enqueue(db, null, FetchFeeds, [], { name: 'FetchFeeds(rollback)' }, { cron: '*/10 * * * *', scheduledTime: new Date(Date.now() + 3600_000) });
+  await waitFor('the cron row to be converted', finished(id));
+  const { rollback } = await import('../../src/legacy/rollback.ts');
+  const result = await rollback(runner, { unit: null, pidFile: path.join(tmp.dir, 'none.pid'), startWorker: false, timeoutMs: 5000 });
+  assert.ok(result.schedulesReturned.includes(id));
+  const [row] = await rows(db, [id]);
+  assert.deepEqual([row.pending, row.success, row.fail, row.cron], [true, false, false, '*/10 * * * *']);
+  const { rows: [r] } = await db.query(`SELECT scheduled_time FROM core_taskqueueelement WHERE id = $1`, [id]);
+  assert.equal(new Date(r.scheduled_time).getUTCMinutes() % 10, 0);
+  assert.ok((await runner.listSchedules()).find((s) => s.task === 'fetch-feeds' && s.key === 'default')?.paused);
+  const triggers = await db.query(`SELECT tgname FROM pg_trigger WHERE tgname = 'ifqueue_legacy_guard'`);
+  assert.equal(triggers.rowCount, 0, 'the take guard is removed');
+  await stopBridges();
 });

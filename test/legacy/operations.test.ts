@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
 import { adoptOrphans } from '../../src/legacy/adopt.ts';
+import { createLegacyControl } from '../../src/legacy/control.ts';
 import { startBridge } from '../../src/legacy/bridge.ts';
 import type { LegacyOptions } from '../../src/legacy/options.ts';
 import { processCmdline } from '../../src/legacy/process.ts';
@@ -66,6 +67,11 @@ test('a pid file naming another program is reported as stale and that program is
   assert.equal(result.ok, false);
   assert.match(result.message, /stale pid file .* nothing was stopped/);
   assert.deepEqual(await processCmdline(other.pid!), ['sleep', '30']);
+  assert.equal(other.exitCode, null);
+
+  const control = createLegacyControl(runner, opts(pidFile));
+  assert.deepEqual(await control.status(), { workerAlive: false, workerPid: null, unit: null, pending: 0, running: 0, orphaned: 0, bridge: false });
+  await assert.rejects(control.stopWorker(() => {}), (e: Error) => e.name === 'UserError' && /stale pid file .* nothing was stopped/.test(e.message));
   assert.equal(other.exitCode, null);
 
   await writeFile(pidFile, '2147483646');
