@@ -18,16 +18,24 @@ export function listenLegacy(pool: pg.Pool, onNotify: (payload: string) => void,
     let reported = false;
     while (!abort.signal.aborted) {
       let broken = false;
+      let detach = () => {};
       try {
         client = await pool.connect();
         const c = client;
-        const lost = new Promise<void>((resolve) => {
-          c.once('end', resolve);
-          c.once('error', () => resolve());
-        });
-        c.on('notification', (m) => {
+        let onLost = () => {};
+        const lost = new Promise<void>((resolve) => (onLost = () => resolve()));
+        const onNotification = (m: { channel: string; payload?: string }) => {
           if (m.channel === LEGACY_CHANNEL) onNotify(m.payload ?? '');
-        });
+        };
+        c.on('end', onLost);
+        c.on('error', onLost);
+        c.on('notification', onNotification);
+        // A healthy client goes back to the pool: it must not keep our listeners.
+        detach = () => {
+          c.off('end', onLost);
+          c.off('error', onLost);
+          c.off('notification', onNotification);
+        };
         await c.query(`LISTEN ${LEGACY_CHANNEL}`);
         if (connectedBefore) onNotify('reconnected');
         connectedBefore = true;
@@ -44,7 +52,7 @@ export function listenLegacy(pool: pg.Pool, onNotify: (payload: string) => void,
       client = null;
       if (old) {
         if (!broken) await old.query(`UNLISTEN ${LEGACY_CHANNEL}`).catch(() => (broken = true));
-        old.removeAllListeners('notification');
+        detach();
         old.release(broken ? true : undefined);
       }
       if (abort.signal.aborted) break;

@@ -3,7 +3,7 @@
 // A row that cannot run (unknown function, malformed JSON, bad arguments) is marked failed with a log line.
 import type pg from 'pg';
 import type { Runner } from '../runner/runner.ts';
-import { errorMessage } from '../runner/errors.ts';
+import { UserError, errorMessage } from '../runner/errors.ts';
 import { bridgeLine } from './job-log.ts';
 import { mapLegacyCommand } from './command-map.ts';
 import { APPEND_LOG, TAKEABLE, normalizeRow, type LegacyRow } from './rows.ts';
@@ -50,6 +50,8 @@ export async function takePass(runner: Runner, batch = 100): Promise<TakeResult>
         events.push(await takeRow(runner, client, row));
         await client.query('RELEASE SAVEPOINT take_row');
       } catch (error) {
+        // Only a refusal about the row itself fails it; anything else (the database) fails the pass, which is retried.
+        if (!(error instanceof UserError)) throw error;
         await client.query('ROLLBACK TO SAVEPOINT take_row');
         events.push(await reject(client, row, `cannot run it in ifqueue: ${errorMessage(error).split('\n')[0]}`));
       }

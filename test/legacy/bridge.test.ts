@@ -85,8 +85,10 @@ test('malformed command_json, unknown functions and bad arguments fail their row
   const malformed = await enqueue(db, null, CloneFile, [1], { name: 'Broken' }, { commandJson: '{"module": "games.tasks.uploads", "name": "CloneFile", "argv": [1' });
   const unknown = await enqueue(db, null, { module: 'games.tasks.uploads', name: 'Teleport' }, [5], { name: 'Teleport(5)' });
   const badArgs = await enqueue(db, null, CloneFile, ['not-an-id']);
+  const badCron = await enqueue(db, null, FetchFeeds, [], { name: 'FetchFeeds(bad cron)' }, { cron: 'every day' });
   const good = await enqueue(db, null, CloneFile, [102], { name: 'CloneUrl(102)' });
   for (const [id, pattern] of [
+    [badCron, /cannot run it in ifqueue: invalid schedule "every day"/],
     [malformed, /row \d+ not run: malformed command_json: .*; marked failed/],
     [unknown, /row \d+ not run: unknown function games\.tasks\.uploads\.Teleport: ifqueue has no task for it; marked failed/],
     [badArgs, /CloneFile expects argv \[url_id\]/],
