@@ -41,7 +41,9 @@ export async function drainOnce(system: SystemName, count: number): Promise<{ jo
     await seed(system, db.url, count);
     if ((await remaining(system, db)) !== count) throw new Error(`${system}: seeding left ${await remaining(system, db)} jobs, wanted ${count}`);
     await db.pool.query('VACUUM ANALYZE');
-    const consumer = startChild(role('queue-consumer.ts'), [system, db.url, 'throughput']);
+    // IFQUEUE_BENCH_CPU_PROF=DIR writes a V8 CPU profile of each consumer (open it in Chrome DevTools)
+    const prof = process.env.IFQUEUE_BENCH_CPU_PROF;
+    const consumer = startChild(role('queue-consumer.ts'), [system, db.url, 'throughput'], prof ? { execArgv: ['--cpu-prof', '--cpu-prof-dir', prof] } : {});
     try {
       const { settings } = await consumer.next<{ type: string; settings: unknown }>('ready');
       consumer.send({ type: 'expect', n: count });

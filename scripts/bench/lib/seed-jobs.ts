@@ -15,7 +15,7 @@ export async function seedJobs(pool: pg.Pool, queues: string[], total: number, c
     const hi = Math.min(total, lo + chunk - 1);
     await pool.query(
       `WITH g AS (
-         SELECT i, i % 1000 AS m, ($3::text[])[1 + (i * 7919) % cardinality($3::text[])] AS qname,
+         SELECT i, i % 1000 AS m, ($3::text[])[1 + ((i::bigint * 7919) % cardinality($3::text[]))::int] AS qname,
                 now() - (random() * interval '14 days') AS t
          FROM generate_series($1::int, $2::int) AS i
        ), s AS (
