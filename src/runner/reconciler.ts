@@ -33,6 +33,8 @@ export class Reconciler {
   private again = false;
   private stopped = true;
   private lastRetention = 0;
+  /** when this runner last failed to reach the database for its heartbeat */
+  private lastHeartbeatFailure = 0;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
@@ -95,8 +97,19 @@ export class Reconciler {
   private async passOnce(periodic: boolean): Promise<void> {
     const { pool, sql } = this.d;
     if (periodic) {
-      if (this.d.runnerId) await this.step('heartbeat', async () => void (await pool.query(sql.heartbeat(this.d.runnerId!))));
-      await this.step('lost runners', () => this.recoverLostRunners());
+      if (this.d.runnerId) {
+        await this.step('heartbeat', async () => {
+          try {
+            await pool.query(sql.heartbeat(this.d.runnerId!));
+          } catch (error) {
+            this.lastHeartbeatFailure = Date.now();
+            throw error;
+          }
+        });
+      }
+      // A runner that was itself cut off cannot tell a lost runner from one that was cut off too:
+      // it judges others only after a full lost-runner window of its own heartbeats getting through.
+      if (Date.now() - this.lastHeartbeatFailure >= this.d.lostAfterSeconds * 1000) await this.step('lost runners', () => this.recoverLostRunners());
       await this.step('paused queues', async () => {
         const { rows } = await pool.query(sql.pausedQueues());
         this.d.onPaused(new Set(rows.map((r) => r.task)));

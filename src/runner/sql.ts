@@ -147,11 +147,15 @@ export function sqlFor(b: string) {
       text: `UPDATE ifqueue.runner SET stopped_at = now(), last_seen = now() WHERE id = $1`,
       values: [id],
     }),
-    /** Marks runners that stopped heart-beating as gone, and returns their attempts still marked running. */
+    /**
+     * Marks runners that stopped heart-beating as gone, and returns their attempts still marked running.
+     * Heartbeats missed while PostgreSQL itself was down do not count: after a restart every runner would
+     * look lost, and their running jobs would be started a second time elsewhere.
+     */
     claimLostRunners: (lostAfterSeconds: number): Statement => ({
       text: `WITH lost AS (
                UPDATE ifqueue.runner SET stopped_at = now()
-               WHERE stopped_at IS NULL AND last_seen < now() - make_interval(secs => $1)
+               WHERE stopped_at IS NULL AND greatest(last_seen, pg_postmaster_start_time()) < now() - make_interval(secs => $1)
                RETURNING id, host, pid
              ), att AS (
                UPDATE ifqueue.job_attempt a SET outcome = 'lost', finished_at = now(), error = 'runner ' || l.host || ' pid ' || l.pid || ' stopped heart-beating'
