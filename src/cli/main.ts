@@ -22,6 +22,7 @@ export function buildProgram(): Command {
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>').argParser(Number))
     .addOption(new Option('--metrics-host <host>', 'address for the metrics server').default('127.0.0.1'))
     .option('--queues <names>', 'run only these tasks (comma-separated)')
+    .option('--bridge', 'with --daemon: also bridge the legacy queue (core_taskqueueelement) while bridging is switched on')
     .showHelpAfterError('(run ifqueue --help for usage)')
     .action(async (options) => {
       process.exitCode = await runDefault(options);

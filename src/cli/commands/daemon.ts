@@ -5,6 +5,8 @@ import { openRunner } from '../context.ts';
 import type { DefaultOptions } from './default.ts';
 import { maybeSeed, startMetricsIfAvailable } from './default.ts';
 import { plain } from '../format.ts';
+import { startBridge } from '../../legacy/bridge.ts';
+import { describeBridgeEvent } from './legacy.ts';
 
 const short = (id: string) => id.slice(0, 8);
 
@@ -30,6 +32,13 @@ export async function runDaemon(o: DefaultOptions, queues: string[] | undefined)
     runner.on('runner:down', (e) => out(`runner down   ${e.host} pid ${e.pid} (${e.reason})`)),
     runner.on('db:status', (e) => out(e.connected ? 'database connection restored' : `database connection lost: ${e.error ?? ''}`)),
   ];
+  // The bridge follows the switch stored in the database (`ifqueue legacy bridge` / `rollback`).
+  const bridge = o.bridge
+    ? await startBridge(runner, {
+        onEvent: (e) => out(`legacy ${describeBridgeEvent(e)}`),
+        onError: (where, message) => process.stderr.write(`error legacy ${where}: ${plain(message)}\n`),
+      })
+    : null;
   out(`ifqueue daemon running ${runner.registry.names().length} tasks on ${runner.database} (pid ${process.pid})`);
 
   return new Promise<number>((resolve) => {
@@ -39,15 +48,16 @@ export async function runDaemon(o: DefaultOptions, queues: string[] | undefined)
       if (signals === 1) {
         out(`received ${signal}: not taking new jobs; waiting for ${runner.runningCount()} running job(s)`);
         let lastReport = 0;
-        void opened
-          .close({
+        // the bridge uses the runner's pool: stop it first
+        void (bridge ? bridge.stop().catch(() => {}) : Promise.resolve())
+          .then(() => opened.close({
             onProgress: ({ remainingSeconds, running }) => {
               if (Date.now() - lastReport > 5000) {
                 lastReport = Date.now();
                 out(`waiting for ${running} running job(s), ${remainingSeconds}s left before they are returned to the queue`);
               }
             },
-          })
+          }))
           .then(async () => {
             offs.forEach((f) => f());
             await metrics?.close();

@@ -6,6 +6,7 @@ import { seedDemoJobs } from '../../tasks/demo/seed.ts';
 import { openRunner, type Opened } from '../context.ts';
 import { statusText } from './status.ts';
 import { runDaemon } from './daemon.ts';
+import { createLegacyControl, hasLegacyQueue } from '../../legacy/control.ts';
 
 export interface DefaultOptions {
   databaseUrl?: string;
@@ -16,6 +17,7 @@ export interface DefaultOptions {
   metricsPort?: number;
   metricsHost?: string;
   queues?: string;
+  bridge?: boolean;
 }
 
 export async function maybeSeed(opened: Opened, demo: boolean | undefined, log: (l: string) => void): Promise<void> {
@@ -56,7 +58,7 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
       watching: !work,
       runnerLabel: work ? 'embedded runner' : 'watching',
       stopRunner: (onProgress) => opened.close({ onProgress }),
-      legacy: null,
+      legacy: (await hasLegacyQueue(opened.runner)) ? createLegacyControl(opened.runner) : null,
     });
   } finally {
     await metrics?.close();
