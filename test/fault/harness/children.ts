@@ -212,3 +212,12 @@ export async function ready(child: Child, timeoutMs = 60_000): Promise<Child & {
   const line = child.events.find((e) => e.event === 'ready')!;
   return Object.assign(child, { runnerId: line.runnerId as string });
 }
+
+/** Fails as soon as the child exits, with its stderr, instead of waiting for `work` to time out. */
+export function whileAlive<T>(child: Child, work: Promise<T>): Promise<T> {
+  const died = child.exited.then((exit) => {
+    throw new Error(`${child.name} exited (${exit.signal ?? exit.code}) while the test waited on it; stderr: ${child.stderr().slice(-2000)}`);
+  });
+  died.catch(() => {});
+  return Promise.race([work, died]);
+}
