@@ -17,6 +17,7 @@ let db: TestDatabase;
 let filesDir: string;
 let daemon: ResultPromise | null = null;
 let daemonOut = '';
+let daemonExited = false;
 
 function env(databaseUrl = db.url): Record<string, string> {
   return { DATABASE_URL: databaseUrl, IFQUEUE_FILES_DIR: filesDir, IFQUEUE_HEARTBEAT_SECONDS: '1', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '10', IFQUEUE_DEBUG: '' };
@@ -44,7 +45,7 @@ before(async () => {
 });
 
 after(async () => {
-  if (daemon && daemon.exitCode === undefined && daemon.pid) daemon.kill('SIGKILL');
+  if (daemon && !daemonExited) daemon.kill('SIGKILL');
   await daemon?.catch(() => {});
   await db.drop();
   await rm(filesDir, { recursive: true, force: true });
@@ -136,6 +137,7 @@ describe('with a daemon', () => {
 
   before(async () => {
     daemon = execa(process.execPath, [BIN, '--daemon'], { env: env(), reject: false, stdin: 'ignore' });
+    void daemon.finally(() => (daemonExited = true));
     daemon.stdout!.setEncoding('utf8').on('data', (d: string) => (daemonOut += d));
     daemon.stderr!.setEncoding('utf8').on('data', (d: string) => (daemonOut += d));
     await waitFor('the daemon to run', () => /ifqueue daemon running \d+ tasks on /.test(daemonOut), { timeoutMs: 30_000 });
@@ -190,7 +192,7 @@ describe('with a daemon', () => {
   });
 
   test('the daemon exits 0 on SIGTERM', async () => {
-    const r = await ifqueue(['enqueue', 'demo-sleep', '--args', '{"seconds":1}']);
+    const r = await ifqueue(['enqueue', 'demo-sleep', '--args', '{"seconds":3}']);
     const id = String(r.stdout).trim();
     await waitFor('the job to start', () => daemonOut.includes(`job started   demo-sleep ${id.slice(0, 8)}`));
     daemon!.kill('SIGTERM');

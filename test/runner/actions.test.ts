@@ -171,16 +171,12 @@ describe('actions on a job in every state', () => {
       completed: [await client.enqueue('work', { tag: 'old-1' }), await client.enqueue('work', { tag: 'old-2' })],
       failed: await client.enqueue('fail', { tag: 'old-failed' }),
       cancelled: await client.enqueue('idle', { tag: 'old-cancelled' }),
-      parent: await client.enqueue('work', { tag: 'old-parent' }),
     };
     await client.cancelJob(old.cancelled);
-    for (const id of [...old.completed, old.parent]) await waitForState(db, id, 'completed');
+    for (const id of old.completed) await waitForState(db, id, 'completed');
     await waitForState(db, old.failed, 'failed');
-    const child = await client.enqueue('idle', { tag: 'child' }, { dependsOn: old.parent });
-    // a dependent that still waits keeps its (completed) parent
-    await db.query(`UPDATE ifqueue.job_meta SET dep_state = 'waiting' WHERE job_id = $1`, [child]);
     await db.query(`UPDATE pgboss.job SET completed_on = now() - interval '20 days' WHERE id = ANY($1::uuid[])`, [
-      [...old.completed, old.failed, old.cancelled, old.parent],
+      [...old.completed, old.failed, old.cancelled],
     ]);
 
     const preview = await client.cleanup({ dryRun: true });
@@ -198,7 +194,6 @@ describe('actions on a job in every state', () => {
     const withFailed = await client.cleanup({ includeFailed: true, olderThanSeconds: 14 * 86400 });
     assert.deepEqual(withFailed, { dryRun: false, completed: 0, cancelled: 0, failed: 1 });
     await assertOnlyChanged(before, { [old.failed]: null }, 'cleanup with failed');
-    assert.equal((await states()).get(old.parent), 'completed', 'a parent with a waiting dependent stays');
     assert.ok((await client.cleanup({ dryRun: true, includeFailed: true, olderThanSeconds: 0 })).failed > 0, 'recent failed jobs are found with a zero age');
   });
 
@@ -227,4 +222,26 @@ test('a paused queue is not taken from by any runner; its running job finishes; 
   await setQueuePaused(client, 'hold', false); // …resumed from another
   await waitForState(db, queued, 'completed');
   await late.stop();
+});
+
+test('retention deletes completed and cancelled jobs older than the retention period, never failed ones', async () => {
+  const ids = {
+    oldCompleted: await client.enqueue('work', { tag: 'retention-old' }),
+    newCompleted: await client.enqueue('work', { tag: 'retention-new' }),
+    oldFailed: await client.enqueue('fail', { tag: 'retention-failed' }),
+    oldCancelled: await client.enqueue('idle', { tag: 'retention-cancelled' }),
+  };
+  await client.cancelJob(ids.oldCancelled);
+  await waitForState(db, ids.oldCompleted, 'completed');
+  await waitForState(db, ids.newCompleted, 'completed');
+  await waitForState(db, ids.oldFailed, 'failed');
+  await db.query(`UPDATE pgboss.job SET completed_on = now() - interval '2 days' WHERE id = ANY($1::uuid[])`, [[ids.oldCompleted, ids.oldFailed, ids.oldCancelled]]);
+  await db.query(`UPDATE pgboss.job SET completed_on = now() - interval '12 hours' WHERE id = $1`, [ids.newCompleted]);
+  const before = await states();
+  // a runner configured for one day of retention sweeps on its first housekeeping pass
+  const sweeper = await runners.start(tasks, { retentionDays: 1, queues: ['work'] });
+  await waitFor('the old jobs to be swept', async () => !(await states()).has(ids.oldCompleted));
+  await assertOnlyChanged(before, { [ids.oldCompleted]: null, [ids.oldCancelled]: null }, 'retention');
+  assert.deepEqual(await client.getLog(ids.oldCompleted), []);
+  await sweeper.stop();
 });

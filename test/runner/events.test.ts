@@ -53,6 +53,7 @@ test('a watching runner sees job and runner events from a runner in another proc
   child.kill('SIGTERM');
   assert.equal((await child.exited).code, 0);
   await waitFor('runner:down from the child', () => events.seen.find((e) => e.event === 'runner:down' && e.payload.id === child.runnerId));
-  assert.equal(events.seen.find((e) => e.event === 'runner:down')!.payload.reason, 'stopped');
+  const down = events.seen.find((e) => e.event === 'runner:down')!.payload as { reason: string };
+  assert.equal(down.reason, 'stopped');
   events.off();
 });

@@ -95,6 +95,19 @@ test('counts per task and state', async () => {
   await client.resumeQueue('idle');
 });
 
+test('runners register with host, pid, version, kind and the queues they run', async () => {
+  const { runners: list } = await client.snapshot();
+  const worker = list.find((r) => r.queues.length > 0)!;
+  assert.ok(worker.alive);
+  assert.equal(worker.pid, process.pid);
+  assert.equal(worker.kind, 'test');
+  assert.match(worker.version, /^\d+\.\d+\.\d+/);
+  assert.ok(worker.host.length > 0);
+  assert.deepEqual([...worker.queues].sort(), ['bad', 'hold', 'later', 'ok']);
+  assert.ok(worker.startedAt <= worker.lastSeenAt);
+  assert.equal(list.filter((r) => r.alive).length, 1, 'a runner that only watches does not register');
+});
+
 test('listJobs pages by keyset without duplicates or gaps, also across jobs created in one statement', async () => {
   const filter = { task: 'idle' as const };
   await client.pauseQueue('idle');

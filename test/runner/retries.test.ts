@@ -56,6 +56,8 @@ const refused = defineTask({
   },
 });
 
+const defaults = defineTask({ name: 'defaults', description: 'no retry settings of its own', schema: z.object({}), async handler() {} });
+
 const recordFailure = defineTask({
   name: 'record-failure',
   description: 'on-fail handler that records what it received',
@@ -78,7 +80,7 @@ const brokenHandler = defineTask({
 before(async () => {
   db = await createTestDatabase('runner_retries');
   runners = new RunnerPool(db);
-  runner = await runners.start([flaky, doomed, otherDoomed, refused, recordFailure, brokenHandler]);
+  runner = await runners.start([flaky, doomed, otherDoomed, refused, recordFailure, brokenHandler, defaults], { queues: ['flaky', 'doomed', 'other-doomed', 'refused', 'record-failure', 'broken-handler'] });
 });
 
 after(async () => {
@@ -89,13 +91,14 @@ after(async () => {
 const seconds = (a: Date, b: Date) => (new Date(a).getTime() - new Date(b).getTime()) / 1000;
 
 test('a failing job is retried with exponential backoff up to the cap, then succeeds', async () => {
-  const delays: number[] = [];
+  // [earliest, latest] seconds between a failed attempt and its retry, as the database computed them:
+  // the failure happened between the attempt's start and the moment its end was recorded
+  const windows: { min: number; max: number }[] = [];
   const off = runner.on('job:failed', (e) => {
     if (e.task !== 'flaky' || !e.willRetry) return;
-    // read the retry's start time as the database computed it, before the next attempt claims the job
     void db
-      .query(`SELECT j.start_after, a.finished_at FROM pgboss.job j JOIN ifqueue.job_attempt a ON a.job_id = j.id AND a.attempt = $2 WHERE j.id = $1`, [e.id, e.attempt])
-      .then(({ rows }) => delays.push(seconds(rows[0].start_after, rows[0].finished_at)));
+      .query(`SELECT j.start_after, a.started_at, a.finished_at FROM pgboss.job j JOIN ifqueue.job_attempt a ON a.job_id = j.id AND a.attempt = $2 WHERE j.id = $1`, [e.id, e.attempt])
+      .then(({ rows }) => windows.push({ min: seconds(rows[0].start_after, rows[0].finished_at), max: seconds(rows[0].start_after, rows[0].started_at) }));
   });
   const id = await runner.enqueue('flaky', { succeedOn: 3 });
   const done = await waitForState(db, id, ['completed', 'failed']);
@@ -107,10 +110,11 @@ test('a failing job is retried with exponential backoff up to the cap, then succ
   assert.equal(job.attempts[0].error, 'not yet (attempt 1)');
   assert.deepEqual(job.options.retryLimit, 2);
   assert.equal(job.options.retryBackoff, true);
-  await waitFor('both retry delays recorded', () => delays.length === 2);
-  // first retry: delay × [1, 2) seconds; second: delay × [2, 4) capped at 2 s (the attempt is recorded just after pg-boss's fail)
-  assert.ok(delays[0] > 0.8 && delays[0] <= 2, `first retry delay ${delays[0]}s`);
-  assert.ok(delays[1] > 1.8 && delays[1] <= 2, `second retry delay ${delays[1]}s (capped)`);
+  await waitFor('both retry delays recorded', () => windows.length === 2);
+  // first retry: delay × [1, 2) = 1–2 s; second: delay × [2, 4) capped at 2 s
+  const [first, second] = windows;
+  assert.ok(first.max >= 0.99 && first.min <= 2.01, `first retry delay within [${first.min}, ${first.max}] s`);
+  assert.ok(second.max >= 1.99 && second.min <= 2.01, `second retry delay within [${second.min}, ${second.max}] s: doubled, then capped`);
   for (let i = 1; i < job.attempts.length; i++) {
     assert.ok(new Date(job.attempts[i].startedAt) >= new Date(job.attempts[i - 1].finishedAt!), 'attempts do not overlap');
   }
@@ -179,4 +183,19 @@ test("an on-fail handler's own failure is recorded and does not hide the origina
   const original = (await runner.getJob(id))!;
   assert.equal(original.state, 'failed');
   assert.equal(original.error, 'refused URL: not http', 'the original failure is unchanged');
+});
+
+test('tasks without retry settings get defaults for network fetches: minutes apart, backoff, capped', async () => {
+  const info = runner.tasks().find((t) => t.name === 'defaults')!;
+  assert.deepEqual(info.retry, { retries: 2, delaySeconds: 30, backoff: true, maxDelaySeconds: 3600 });
+  const id = await runner.enqueue('defaults', {});
+  const job = (await runner.getJob(id))!;
+  assert.deepEqual(
+    [job.options.retryLimit, job.options.retryDelay, job.options.retryBackoff, job.options.retryDelayMax],
+    [2, 30, true, 3600],
+    'stored on the job',
+  );
+  const custom = await runner.enqueue('defaults', {}, { retries: 5 });
+  assert.equal((await runner.getJob(custom))!.options.retryLimit, 5, 'the enqueue option overrides the task');
+  assert.equal((await runner.getJob(custom))!.maxAttempts, 6);
 });

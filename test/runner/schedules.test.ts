@@ -7,7 +7,7 @@ import { defineTask } from '../../src/runner/task.ts';
 import { DEFAULT_SCHEDULES } from '../../src/tasks/index.ts';
 import type { Runner } from '../../src/runner/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { RunnerPool, waitFor } from './support.ts';
+import { RunnerPool, recordEvents, waitFor } from './support.ts';
 
 let db: TestDatabase;
 let runners: RunnerPool;
@@ -113,6 +113,25 @@ test('a paused schedule does not fire; resumed, it fires again; a failing fire d
   await client.pauseSchedule(paused.id);
   await client.pauseSchedule(failingSchedule.id);
   await runner.stop();
+});
+
+test('a schedule can be edited, fired by hand and deleted', async () => {
+  const first = await client.setSchedule({ task: 'tock', key: 'edit', cron: '0 3 * * *' });
+  assert.match(first.nextRuns[0], /T03:00:00\.000Z$/);
+  const edited = await client.setSchedule({ task: 'tock', key: 'edit', cron: '30 4 * * *', tz: 'Europe/London' });
+  assert.equal(edited.id, first.id, 'same schedule');
+  assert.deepEqual([edited.cron, edited.tz], ['30 4 * * *', 'Europe/London']);
+  assert.match(edited.nextRuns[0], /T0[34]:30:00\.000Z$/);
+  const fired = recordEvents(client, ['schedule:fired']);
+  const jobId = await client.runScheduleNow(first.id);
+  assert.equal((await client.getJob(jobId))!.name, 'tock@schedule');
+  await waitFor('schedule:fired', () => fired.seen.find((e) => e.payload.jobId === jobId));
+  fired.off();
+  assert.equal((await client.listSchedules()).find((x) => x.id === first.id)!.lastJobId, jobId);
+  assert.equal(await client.deleteSchedule(first.id), 1);
+  assert.equal((await client.listSchedules()).find((x) => x.id === first.id), undefined);
+  assert.equal(await client.deleteSchedule(first.id), 0);
+  await assert.rejects(client.pauseSchedule(first.id), /unknown schedule/);
 });
 
 test('invalid schedules are rejected with a one-line reason', async () => {

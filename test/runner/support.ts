@@ -91,12 +91,21 @@ export async function bossJob(db: TestDatabase, id: string): Promise<BossJobRow 
   return (await db.query<BossJobRow>('SELECT * FROM pgboss.job WHERE id = $1', [id])).rows[0];
 }
 
-/** Waits until the job is in one of the states and returns its row. */
+/**
+ * Waits until the job is in one of the states and returns its row. For settled states it also waits
+ * for the attempt to be recorded (the runner writes it, and flushes the log, just after pg-boss's update).
+ */
 export async function waitForState(db: TestDatabase, id: string, states: string | string[], options?: WaitOptions): Promise<BossJobRow> {
   const wanted = Array.isArray(states) ? states : [states];
+  const settled = wanted.every((s) => ['completed', 'failed', 'cancelled', 'retry'].includes(s));
   return waitFor(`job ${id} to be ${wanted.join('/')}`, async () => {
     const row = await bossJob(db, id);
-    return row && wanted.includes(row.state) ? row : null;
+    if (!row || !wanted.includes(row.state)) return null;
+    if (settled) {
+      const { rows } = await db.query(`SELECT 1 FROM ifqueue.job_attempt WHERE job_id = $1 AND outcome = 'running'`, [id]);
+      if (rows.length) return null;
+    }
+    return row;
   }, options);
 }
 
@@ -122,9 +131,9 @@ export async function setQueuePaused(runner: Runner, task: string, paused: boole
 }
 
 /** A promise with its resolve function exposed (to hold a task until a test lets it go). */
-export function gate<T = void>(): { promise: Promise<T>; open: (value: T) => void } {
-  let open!: (value: T) => void;
-  const promise = new Promise<T>((resolve) => (open = resolve));
+export function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
   return { promise, open };
 }
 
