@@ -4,7 +4,7 @@ import { Box, Text, useInput, useWindowSize } from 'ink';
 import { DashboardContext, useDashboard, type DashboardContextValue } from './context.ts';
 import { ThemeContext, type Theme } from './theme.ts';
 import { dispatch, type DispatchContext } from './keys/dispatch.ts';
-import { toKeyPress } from './keys/key-name.ts';
+import { toKeyPresses } from './keys/key-name.ts';
 import { useBridge } from './hooks/use-bridge.ts';
 import { useLegacyStatus } from './hooks/use-legacy-status.ts';
 import { bodyRows, MIN_COLUMNS, MIN_ROWS } from './layout.ts';
@@ -49,7 +49,9 @@ export function App({ context, theme, quit }: AppProps): React.ReactElement {
     () => ({ ...context, rows: () => size.current.rows, columns: () => size.current.columns, quit }),
     [context, quit],
   );
-  useInput((input, key) => dispatch(dispatchContext, toKeyPress(input, key)));
+  useInput((input, key) => {
+    for (const press of toKeyPresses(input, key)) dispatch(dispatchContext, press);
+  });
   const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
   return (
     <ThemeContext.Provider value={theme}>

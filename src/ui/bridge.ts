@@ -58,6 +58,8 @@ export function createBridge(api: QueueApi, store: DashboardStore, timing: Bridg
   let snapshotInFlight = false;
   let snapshotAgain = false;
   let lastSnapshotAt = 0;
+  let lastSnapshotKey = '';
+  let recovering = false;
   let retryDelay = timing.retryMs;
   let safetyTimer: NodeJS.Timeout | null = null;
 
@@ -91,6 +93,8 @@ export function createBridge(api: QueueApi, store: DashboardStore, timing: Bridg
       if (p.touchedAll || p.touched.has(openId)) patch.detailVersion = s.detailVersion + 1;
     }
     if (p.db) {
+      // After an outage everything is read again and redrawn, even if the counts look the same.
+      if (!p.db.connected) recovering = true;
       patch.connected = p.db.connected;
       patch.dbError = p.db.connected ? null : errorLine(p.db.error ?? 'connection lost');
     }
@@ -122,10 +126,16 @@ export function createBridge(api: QueueApi, store: DashboardStore, timing: Bridg
       if (!running) return;
       retryDelay = timing.retryMs;
       const s = store.getState();
+      // The safety refresh mostly finds nothing new; an unchanged snapshot must not cost a frame.
+      const key = JSON.stringify({ ...snapshot, takenAt: null });
+      if (key === lastSnapshotKey && s.connected === true && !recovering) return;
+      lastSnapshotKey = key;
       // Lists and the open job reload with the counts, so the numbers on screen agree with each other.
-      write({ snapshot, connected: true, dbError: null, jobsVersion: s.jobsVersion + 1, detailVersion: s.connected === false ? s.detailVersion + 1 : s.detailVersion });
+      write({ snapshot, connected: true, dbError: null, jobsVersion: s.jobsVersion + 1, detailVersion: recovering ? s.detailVersion + 1 : s.detailVersion });
+      recovering = false;
     } catch (error) {
       if (!running) return;
+      recovering = true;
       write({ connected: false, dbError: errorLine(error) });
       // Reconnecting is not idle polling: keep trying, backing off, until the database answers.
       snapshotTimer = setTimeout(takeSnapshot, retryDelay);

@@ -116,6 +116,21 @@ describe('event bridge', () => {
     assert.ok(api.calls.snapshot > calls);
   });
 
+  test('the safety refresh reads again, but an unchanged snapshot costs no store write', async () => {
+    const api = new FakeRunner();
+    const store = createDashboardStore();
+    let writes = 0;
+    store.subscribe(() => writes++);
+    bridge = createBridge(api, store, { ...TIMING, safetyMs: 100 });
+    bridge.start();
+    await until(() => store.getState().snapshot !== null, 'a snapshot');
+    const before = { writes, reads: api.calls.snapshot };
+    await until(() => api.calls.snapshot >= before.reads + 3, 'three safety refreshes');
+    assert.equal(writes, before.writes);
+    await api.pauseQueue('demo-sleep');
+    await until(() => store.getState().snapshot!.queues.find((q) => q.task === 'demo-sleep')!.paused, 'the change');
+  });
+
   test('stop unsubscribes from every event', async () => {
     const { api } = setup();
     assert.ok(api.listenerCount() > 10);

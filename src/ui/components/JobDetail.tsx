@@ -6,7 +6,7 @@ import { Row, Rule, type Segment } from './Row.tsx';
 import { LogView, logTop } from './LogView.tsx';
 import { outcome } from './ScheduleList.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
-import { useClock } from '../hooks/use-clock.ts';
+import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobDetail } from '../hooks/use-job-detail.ts';
 import { argsSummary, clock, duration, shortId, since } from '../format.ts';
 import { fit } from '../text.ts';
@@ -47,7 +47,7 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
   const d = useDashboard(useShallow((s) => ({ detail: s.detail, detailVersion: s.detailVersion })));
   const { detail } = d;
   const job = detail.job;
-  const now = useClock(job?.state === 'active' ? 1000 : 10_000);
+  const now = useClock(job?.state === 'active' ? 1000 : RELATIVE_TIME_TICK_MS);
   useJobDetail(api, store, bridge, detail.jobId, d.detailVersion, detail.attempt);
   const pane = detailPaneRows(rows);
   if (!job) {

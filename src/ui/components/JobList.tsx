@@ -5,7 +5,7 @@ import type { JobSummary, StateFilter } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
 import { StateTabs, tabCount } from './StateTabs.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
-import { useClock } from '../hooks/use-clock.ts';
+import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobList } from '../hooks/use-job-list.ts';
 import { argsSummary, relative, shortId, since } from '../format.ts';
 import { fit } from '../text.ts';
@@ -43,7 +43,7 @@ export function jobColumns(width: number): { name: number; args: number; error: 
 
 export function JobList({ width, rows }: { width: number; rows: number }): React.ReactElement {
   const { api, store } = useDashboardContext();
-  const now = useClock(10_000);
+  const now = useClock(RELATIVE_TIME_TICK_MS);
   const l = useDashboard(useShallow((s) => ({ list: s.jobList, jobsVersion: s.jobsVersion, queue: s.snapshot?.queues.find((q) => q.task === s.jobList.task) })));
   const { list, queue } = l;
   useJobList(api, store, true, list.key, l.jobsVersion, list.index);

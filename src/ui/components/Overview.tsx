@@ -7,7 +7,7 @@ import { RunnerList } from './RunnerList.tsx';
 import { ScheduleList } from './ScheduleList.tsx';
 import { LegacySummary } from './LegacySummary.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
-import { useClock } from '../hooks/use-clock.ts';
+import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 
 /** Splits the body's rows between the sections: queues first, then a few runners and schedules. */
 export function overviewBudget(height: number, queues: number, runners: number, schedules: number, legacy: boolean) {
@@ -32,7 +32,7 @@ export function overviewBudget(height: number, queues: number, runners: number, 
 
 export function Overview({ width, height }: { width: number; height: number }): React.ReactElement {
   const { legacy } = useDashboardContext();
-  const now = useClock(10_000);
+  const now = useClock(RELATIVE_TIME_TICK_MS);
   const o = useDashboard(
     useShallow((s) => ({ snapshot: s.snapshot, selected: s.overviewIndex, connected: s.connected, legacyStatus: s.legacy, legacyError: s.legacyError })),
   );

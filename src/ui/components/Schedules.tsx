@@ -4,14 +4,14 @@ import { useShallow } from 'zustand/react/shallow';
 import { Row, Rule } from './Row.tsx';
 import { ScheduleList, outcome } from './ScheduleList.tsx';
 import { useDashboard } from '../context.ts';
-import { useClock } from '../hooks/use-clock.ts';
+import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { argsSummary, clock, relative, runTime, shortId } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../sanitize.ts';
 import { SCHEDULE_DETAIL_ROWS, scheduleListRows } from '../layout.ts';
 
 export function Schedules({ width, rows }: { width: number; rows: number }): React.ReactElement {
-  const now = useClock(10_000);
+  const now = useClock(RELATIVE_TIME_TICK_MS);
   const v = useDashboard(useShallow((s) => ({ schedules: s.snapshot?.schedules ?? null, index: s.scheduleIndex })));
   if (!v.schedules) return <Row segments={[['  Loading…', 'muted']]} />;
   const listRows = scheduleListRows(rows);

@@ -26,11 +26,24 @@ function special(input: string, key: Key): string | null {
   return null;
 }
 
-export function toKeyPress(input: string, key: Key): KeyPress {
-  const name = special(input, key);
-  if (name) return { name, text: '' };
+const CHAR_NAMES: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\t': 'tab', ' ': 'space', '\u007f': 'backspace', '\b': 'backspace' };
+
+function fromChar(ch: string): KeyPress | null {
+  const named = CHAR_NAMES[ch];
+  if (named) return { name: named, text: ch === ' ' ? ' ' : '' };
   // eslint-disable-next-line no-control-regex
-  const text = input.replace(/[\u0000-\u001f\u007f]/g, '');
-  if (text === ' ') return { name: 'space', text };
-  return { name: [...text].length === 1 ? text : 'paste', text };
+  if (/[\u0000-\u001f]/.test(ch)) return null;
+  return { name: ch, text: ch };
+}
+
+/**
+ * The keys in one input event. Ink hands over keys typed faster than it reads them (a slow ssh link,
+ * tmux send-keys) as one string such as "j\r", so plain text is split back into single keys.
+ */
+export function toKeyPresses(input: string, key: Key): KeyPress[] {
+  const name = special(input, key);
+  // Two Esc presses read together arrive as one "meta+escape"; nobody means Meta+Esc here.
+  if (name === 'escape' && key.meta) return [{ name, text: '' }, { name, text: '' }];
+  if (name) return [{ name, text: '' }];
+  return [...input].map(fromChar).filter((k): k is KeyPress => k !== null);
 }
