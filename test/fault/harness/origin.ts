@@ -46,7 +46,9 @@ export async function startOrigin(): Promise<Origin> {
       return;
     }
     const rate = Number(knob('rate') ?? 0);
-    const chunkSize = rate > 0 ? Math.max(1, Math.floor(rate / 10)) : 64 * 1024;
+    // a slow rate sends one byte per tick (1 byte/s is one byte a second), a fast one a chunk per 100 ms
+    const tickMs = rate > 0 ? Math.max(100, Math.floor(1000 / rate)) : 0;
+    const chunkSize = rate > 0 ? Math.max(1, Math.floor((rate * tickMs) / 1000)) : 64 * 1024;
     let left = size;
     const writeChunk = (): boolean => {
       const n = Math.min(chunkSize, left);
@@ -62,7 +64,7 @@ export async function startOrigin(): Promise<Origin> {
           return;
         }
         writeChunk();
-      }, 100);
+      }, tickMs);
       response.on('close', () => clearInterval(timer));
       return;
     }
