@@ -93,7 +93,11 @@ export class Scheduler {
         sleepMs = 5000;
       }
       if (this.stopped) break;
-      if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+      // a change announced while we were ticking is not discarded: tick again at once
+      if (this.wakeController.signal.aborted) {
+        this.wakeController = new AbortController();
+        continue;
+      }
       await abortableSleep(Math.max(50, Math.min(sleepMs, MAX_SLEEP_MS)), this.wakeController.signal);
       if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
     }

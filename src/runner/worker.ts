@@ -114,7 +114,11 @@ export class QueueWorker {
   }
 
   private async sleep(ms: number): Promise<void> {
-    if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
+    // a wake-up that came while we were fetching is not discarded: it ends this sleep at once
+    if (this.wakeController.signal.aborted) {
+      this.wakeController = new AbortController();
+      return;
+    }
     await abortableSleep(ms, this.wakeController.signal);
     if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
   }
