@@ -128,6 +128,13 @@ export function sqlFor(b: string) {
       values: [id, task, retryCount],
     }),
 
+    /** Milliseconds until the queue's next delayed job (startAfter, retry backoff) becomes due; null when none. */
+    nextDueMs: (task: string): Statement => ({
+      text: `SELECT ceil(extract(epoch FROM min(start_after) - now()) * 1000)::float AS ms FROM ${b}.job
+             WHERE name = $1 AND state IN ('created', 'retry') AND NOT blocked AND start_after > now()`,
+      values: [task],
+    }),
+
     saveProgress: (id: string, task: string, progress: unknown): Statement => ({
       text: `INSERT INTO ifqueue.job_meta (job_id, task, progress) VALUES ($1, $2, $3)
              ON CONFLICT (job_id) DO UPDATE SET progress = EXCLUDED.progress`,

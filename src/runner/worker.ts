@@ -96,7 +96,7 @@ export class QueueWorker {
         continue;
       }
       if (!jobs.length) {
-        await this.sleep(1000 * (this.s.hub.connected ? this.s.pollSeconds.notify : this.s.pollSeconds.fallback));
+        await this.sleep(await this.idleMs());
         continue;
       }
       try {
@@ -110,6 +110,18 @@ export class QueueWorker {
         }
         await this.sleep(1000);
       }
+    }
+  }
+
+  /** The poll interval, or less when a delayed job falls due sooner: nothing notifies when a delay ends. */
+  private async idleMs(): Promise<number> {
+    const poll = 1000 * (this.s.hub.connected ? this.s.pollSeconds.notify : this.s.pollSeconds.fallback);
+    try {
+      const { rows } = await this.s.pool.query(this.s.sql.nextDueMs(this.name));
+      const due = rows[0]?.ms;
+      return due == null ? poll : Math.max(10, Math.min(poll, due + 5));
+    } catch {
+      return poll;
     }
   }
 
