@@ -15,8 +15,17 @@ let client: Runner;
 
 const quick = defineTask({ name: 'quick', description: 'returns at once', schema: z.object({}), async handler() {} });
 const polled = defineTask({ name: 'polled', description: 'returns at once', schema: z.object({}), async handler() {} });
+const retried = defineTask({
+  name: 'retried',
+  description: 'fails its first attempt; retried a second later',
+  schema: z.object({}),
+  retry: { retries: 1, delaySeconds: 1, backoff: false },
+  async handler(_args, ctx) {
+    if (ctx.job.attempt === 1) throw new Error('first attempt fails');
+  },
+});
 const noop = defineTask({ name: 'noop', description: 'returns at once', schema: z.object({}).passthrough(), concurrency: 50, async handler() {} });
-const tasks = [quick, polled, noop];
+const tasks = [quick, polled, retried, noop];
 /** Polling so slow that only a notification can explain a pickup within the test's waits. */
 const NO_POLL = { pollSeconds: { notify: 600, fallback: 600 } };
 
@@ -33,10 +42,22 @@ after(async () => {
 
 test('an idle runner picks up new jobs through notifications, not polling', async () => {
   const worker = await runners.start(tasks, { ...NO_POLL, queues: ['quick'] });
-  for (let i = 0; i < 5; i++) {
+  // one after another: each notification may arrive while the worker is still fetching after the last job
+  for (let i = 0; i < 20; i++) {
     const id = await client.enqueue('quick', {});
     await waitForState(db, id, 'completed', { timeoutMs: 10_000 });
   }
+  await worker.stop();
+});
+
+test('delayed jobs and retries start when they fall due, without waiting for the poll', async () => {
+  const worker = await runners.start(tasks, { ...NO_POLL, queues: ['quick', 'retried'] });
+  const delayed = await client.enqueue('quick', {}, { startAfter: 1 });
+  const retry = await client.enqueue('retried', {});
+  const done = await waitForState(db, delayed, 'completed', { timeoutMs: 10_000 });
+  assert.ok(done.started_on! >= done.start_after);
+  await waitForState(db, retry, 'completed', { timeoutMs: 10_000 });
+  assert.equal((await waitForState(db, retry, 'completed')).retry_count, 1, 'completed on its retry');
   await worker.stop();
 });
 
