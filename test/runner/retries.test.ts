@@ -56,6 +56,19 @@ const refused = defineTask({
   },
 });
 
+const overrun = defineTask({
+  name: 'overrun',
+  description: 'runs past its expiry unless its signal stops it',
+  schema: z.object({}),
+  expireSeconds: 1,
+  retry: { retries: 1, delaySeconds: 0, backoff: false },
+  async handler(_args, ctx) {
+    await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+    ctx.log.info(`aborted: ${(ctx.signal.reason as Error).message}`);
+    throw ctx.signal.reason;
+  },
+});
+
 const defaults = defineTask({ name: 'defaults', description: 'no retry settings of its own', schema: z.object({}), async handler() {} });
 
 const recordFailure = defineTask({
@@ -80,7 +93,7 @@ const brokenHandler = defineTask({
 before(async () => {
   db = await createTestDatabase('runner_retries');
   runners = new RunnerPool(db);
-  runner = await runners.start([flaky, doomed, otherDoomed, refused, recordFailure, brokenHandler, defaults], { queues: ['flaky', 'doomed', 'other-doomed', 'refused', 'record-failure', 'broken-handler'] });
+  runner = await runners.start([flaky, doomed, otherDoomed, refused, recordFailure, brokenHandler, defaults, overrun], { queues: ['flaky', 'doomed', 'other-doomed', 'refused', 'record-failure', 'broken-handler', 'overrun'] });
 });
 
 after(async () => {
@@ -198,4 +211,16 @@ test('tasks without retry settings get defaults for network fetches: minutes apa
   const custom = await runner.enqueue('defaults', {}, { retries: 5 });
   assert.equal((await runner.getJob(custom))!.options.retryLimit, 5, 'the enqueue option overrides the task');
   assert.equal((await runner.getJob(custom))!.maxAttempts, 6);
+});
+
+test('an attempt that outlives its expiry is aborted through its signal, recorded as expired and retried', async () => {
+  const id = await runner.enqueue('overrun', {});
+  const failed = await waitForState(db, id, 'failed');
+  assert.equal(failed.output.message, 'expired after 1s');
+  const job = (await runner.getJob(id))!;
+  assert.deepEqual(job.attempts.map((a) => [a.outcome, a.error]), [
+    ['expired', 'expired after 1s'],
+    ['expired', 'expired after 1s'],
+  ]);
+  assert.ok((await runner.getLog(id)).some((l) => l.text === 'aborted: job expired after 1s'), 'the handler saw the abort');
 });
