@@ -4,7 +4,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogLine } from '../../src/runner/types.ts';
-import { startCluster, type PgCluster } from './harness/cluster.ts';
+import { clusterDatabase, startCluster, type PgCluster } from './harness/cluster.ts';
 import { Children, FIXTURES, whileAlive } from './harness/children.ts';
 import { PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, seconds, sleep, waitFor } from './harness/common.ts';
 import { assertNothingLost, formatTable, installLedger, reconcile, report, unfinished, type Query } from './harness/ledger.ts';
@@ -24,8 +24,10 @@ after(async () => {
 });
 
 async function setUp(database: string) {
-  const url = await cluster.createDatabase(database);
-  const query: Query = (text, values) => cluster.query(database, text, values);
+  const db = await clusterDatabase(cluster, database);
+  clients.push(db);
+  const { url } = db;
+  const query: Query = db.query;
   await installLedger(query);
   const client = await clientRunner(url);
   clients.push(client);

@@ -2,12 +2,13 @@
 // completion), and a poison job that kills its process on every run.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { Children, ready, supervise } from './harness/children.ts';
+import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
 import { PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, seconds, waitFor } from './harness/common.ts';
 import { assertNothingLost, formatTable, installLedger, reconcile, report, unfinished } from './harness/ledger.ts';
 
-let db: TestDatabase;
+let cluster: PgCluster;
+let db: FaultDatabase;
 let client: Awaited<ReturnType<typeof clientRunner>>;
 const children = new Children();
 
@@ -15,7 +16,8 @@ const count = async (text: string, values: unknown[] = []) => Number((await db.q
 const dbNow = async () => (await db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0].now.getTime();
 
 before(async () => {
-  db = await createTestDatabase('fault_crash');
+  cluster = await startCluster();
+  db = await clusterDatabase(cluster, 'crash');
   await installLedger(db.query);
   client = await clientRunner(db.url);
 });
@@ -23,7 +25,8 @@ before(async () => {
 after(async () => {
   await children.stopAll();
   await client?.close();
-  await db?.drop();
+  await db?.close();
+  await cluster?.destroy();
 });
 
 describe('runner crashes', () => {

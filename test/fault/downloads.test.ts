@@ -10,15 +10,17 @@ import { promisify } from 'node:util';
 import pg from 'pg';
 import { loadTasksConfig } from '../../src/tasks/config.ts';
 import { uploadTasks } from '../../src/tasks/uploads/index.ts';
-import { createTestDatabase, loadIfdbSchema, type TestDatabase } from '../helpers/db.ts';
+import { loadIfdbSchema, type TestDatabase } from '../helpers/db.ts';
 import { insertUrl } from '../tasks/uploads/fixtures.ts';
 import { Children } from './harness/children.ts';
+import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
 import { RUNNER_TIMING, clientRunner, seconds, waitFor } from './harness/common.ts';
 import { installLedger, report } from './harness/ledger.ts';
 import { startOrigin, type Origin } from './harness/origin.ts';
 
 const run = promisify(execFile);
-let db: TestDatabase;
+let cluster: PgCluster;
+let db: FaultDatabase;
 let pool: pg.Pool;
 let origin: Origin;
 let work: string;
@@ -27,8 +29,9 @@ const children = new Children();
 const clients: { close(): Promise<void> }[] = [];
 
 before(async () => {
-  db = await createTestDatabase('fault_downloads');
-  await loadIfdbSchema(db);
+  cluster = await startCluster();
+  db = await clusterDatabase(cluster, 'downloads');
+  await loadIfdbSchema(db as unknown as TestDatabase);
   await installLedger(db.query);
   pool = new pg.Pool({ connectionString: db.url, max: 2 });
   pool.on('error', () => {});
@@ -43,7 +46,8 @@ after(async () => {
   if (disk) await rmdir(disk).catch(() => {});
   await origin?.close();
   await pool?.end().catch(() => {});
-  await db?.drop();
+  await db?.close();
+  await cluster?.destroy();
   await rm(work, { recursive: true, force: true });
 });
 

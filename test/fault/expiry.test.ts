@@ -5,19 +5,21 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { Children, pidAlive } from './harness/children.ts';
+import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
 import { RUNNER_TIMING, clientRunner, seconds, waitFor } from './harness/common.ts';
 import { installLedger, report } from './harness/ledger.ts';
 
-let db: TestDatabase;
+let cluster: PgCluster;
+let db: FaultDatabase;
 let client: Awaited<ReturnType<typeof clientRunner>>;
 let dir: string;
 const children = new Children();
 const EXPIRE_SECONDS = 2;
 
 before(async () => {
-  db = await createTestDatabase('fault_expiry');
+  cluster = await startCluster();
+  db = await clusterDatabase(cluster, 'expiry');
   await installLedger(db.query);
   client = await clientRunner(db.url);
   dir = await mkdtemp(path.join(tmpdir(), 'ifq-fault-expiry-'));
@@ -26,7 +28,8 @@ before(async () => {
 after(async () => {
   await children.stopAll();
   await client?.close();
-  await db?.drop();
+  await db?.close();
+  await cluster?.destroy();
   await rm(dir, { recursive: true, force: true });
 });
 

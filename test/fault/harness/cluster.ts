@@ -111,3 +111,18 @@ export async function startCluster(): Promise<PgCluster> {
     },
   };
 }
+
+export interface FaultDatabase {
+  name: string;
+  url: string;
+  query<T extends pg.QueryResultRow = any>(text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
+  close(): Promise<void>;
+}
+
+/** A fresh database in the cluster with a small pool for the test's own reads (closed by close()). */
+export async function clusterDatabase(cluster: PgCluster, name: string): Promise<FaultDatabase> {
+  const url = await cluster.createDatabase(name);
+  const pool = new pg.Pool({ connectionString: url, max: 3, application_name: 'fault oracle' });
+  pool.on('error', () => {});
+  return { name, url, query: (text, values) => pool.query(text, values as any[]), close: () => pool.end().catch(() => {}) };
+}
