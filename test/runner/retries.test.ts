@@ -139,11 +139,13 @@ test('retryJob gives a failed job a fresh retry budget', async () => {
   assert.equal((await runner.getJob(id))!.attempts.length, 2, 'one retry after the first attempt');
   assert.equal(await runner.retryJob(id), 1);
   await waitFor('two more attempts', async () => (await runner.getJob(id))!.attempts.length === 4 && (await runner.getJob(id))!.state === 'failed');
+  await waitForState(db, id, 'failed');
   const job = (await runner.getJob(id))!;
   assert.deepEqual(job.attempts.map((a) => a.outcome), ['failed', 'failed', 'failed', 'failed']);
   assert.equal(job.error, 'boom single on attempt 4');
   assert.equal(await runner.retryJob(id), 1, 'can be retried again');
   await waitFor('the third round', async () => (await runner.getJob(id))!.attempts.length === 6);
+  await waitForState(db, id, 'failed');
   assert.equal(await runner.retryJob('00000000-0000-4000-8000-000000000000'), 0, 'unknown id: nothing retried');
 });
 
