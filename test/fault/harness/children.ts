@@ -24,6 +24,8 @@ export interface Child {
   process: ChildProcess;
   /** stdout lines so far */
   lines: string[];
+  /** when each stdout line arrived (Date.now()) */
+  lineTimes: number[];
   /** stdout lines that parsed as JSON */
   events: Record<string, any>[];
   stderr(): string;
@@ -71,6 +73,7 @@ export class Children {
   private track(name: string, proc: ChildProcess): Child {
     if (proc.pid === undefined) throw new Error(`${name} did not start`);
     const lines: string[] = [];
+    const lineTimes: number[] = [];
     const events: Record<string, any>[] = [];
     let stderr = '';
     const waiters = new Set<() => void>();
@@ -82,6 +85,7 @@ export class Children {
     });
     createInterface({ input: proc.stdout! }).on('line', (line) => {
       lines.push(line);
+      lineTimes.push(Date.now());
       if (line.startsWith('{')) {
         try {
           events.push(JSON.parse(line));
@@ -99,6 +103,7 @@ export class Children {
       pid: proc.pid,
       process: proc,
       lines,
+      lineTimes,
       events,
       stderr: () => stderr,
       exited,
