@@ -25,7 +25,7 @@ export async function measureLatencyOnce(system: SystemName, url: string, count:
     await producer.next('sent', 120_000);
     await producer.stop();
     consumer.send({ type: 'expect', n: count + 1 });
-    await consumer.next('handled', 30_000);
+    await consumer.next('handled', 90_000); // a lost wake-up costs a system its 30 s poll
     consumer.send({ type: 'collect' });
     const { values } = await consumer.next<{ type: string; values: number[] }>('latencies');
     if (values.length !== count) throw new Error(`${system}: ${values.length} of ${count} jobs reported`);

@@ -38,6 +38,8 @@ export async function drainOnce(system: SystemName, count: number): Promise<{ jo
   const db = await createBenchDatabase(`p2_${system}`);
   try {
     await prepareSystem(system, db.url);
+    // IFQUEUE_BENCH_EXTRA_SQL: statements run after set-up (e.g. candidate indexes), to measure their write cost
+    if (process.env.IFQUEUE_BENCH_EXTRA_SQL) await db.pool.query(process.env.IFQUEUE_BENCH_EXTRA_SQL);
     await seed(system, db.url, count);
     if ((await remaining(system, db)) !== count) throw new Error(`${system}: seeding left ${await remaining(system, db)} jobs, wanted ${count}`);
     await db.pool.query('VACUUM ANALYZE');

@@ -36,21 +36,28 @@ async function main() {
   const before = await machineInfo();
   const ways: Way[] = ['sequential', 'parallel16', 'bulk'];
   const runs: Record<string, Record<Way, (number | null)[]>> = {};
+  const producers = new Map<string, { p: Producer; drop: () => Promise<void> }>();
   for (const system of SYSTEMS) {
     const db = await createBenchDatabase(`p2b_${system}`);
     await prepareSystem(system, db.url);
-    const producer = await startProducer(system, db.url);
-    await measure(producer, 'sequential', 100); // warm-up
+    const p = await startProducer(system, db.url);
+    await measure(p, 'sequential', 100); // warm-up
+    producers.set(system, { p, drop: () => db.drop() });
     runs[system] = { sequential: [], parallel16: [], bulk: [] };
-    for (let rep = 1; rep <= flags.reps; rep++) {
-      for (const way of ways) {
-        const r = await measure(producer, way, sizes[way]);
+  }
+  // systems alternate within each repetition so a busy phase of a shared machine hits both
+  for (let rep = 1; rep <= flags.reps; rep++) {
+    for (const way of ways) {
+      for (const system of rep % 2 ? SYSTEMS : [...SYSTEMS].reverse()) {
+        const r = await measure(producers.get(system)!.p, way, sizes[way]);
         runs[system][way].push(r);
         console.log(`rep ${rep} ${system} ${way}: ${r === null ? 'no API' : `${fmt(r, 0)} jobs/s`}`);
       }
     }
-    await producer.close();
-    await db.drop();
+  }
+  for (const { p, drop } of producers.values()) {
+    await p.close();
+    await drop();
   }
   const s = (system: string, way: Way): Spread | undefined => {
     const v = runs[system][way].filter((x): x is number => x !== null);
