@@ -9,8 +9,10 @@ export function Row({ segments, selected = false }: { segments: readonly Segment
   const theme = useTheme();
   // An empty Text has no height in Ink's layout; a blank row must still take its line.
   if (segments.every(([text]) => text === '')) return <Text> </Text>;
+  // A selected row is one even bar: per-cell colours inverted would read as a patchwork.
+  if (selected) return <Text wrap="truncate" {...theme.selected}>{segments.map(([text]) => text).join('')}</Text>;
   return (
-    <Text wrap="truncate" {...(selected ? theme.selected : {})}>
+    <Text wrap="truncate">
       {segments.map(([text, tone], i) => (
         <Text key={i} {...(tone ? theme[tone] : {})}>
           {text}
