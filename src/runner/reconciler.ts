@@ -1,5 +1,6 @@
 // Periodic and on-demand housekeeping shared by all runners: heartbeat, lost runners (their jobs are
-// failed so pg-boss retries them), dependencies (release or fail dependents), on-fail handlers,
+// failed so pg-boss retries them), orphaned claims (jobs a fetch claimed but no runner began: put back),
+// dependencies (release or fail dependents), on-fail handlers,
 // retention of completed jobs, and the paused-queue list.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
@@ -110,6 +111,7 @@ export class Reconciler {
       // A runner that was itself cut off cannot tell a lost runner from one that was cut off too:
       // it judges others only after a full lost-runner window of its own heartbeats getting through.
       if (Date.now() - this.lastHeartbeatFailure >= this.d.lostAfterSeconds * 1000) await this.step('lost runners', () => this.recoverLostRunners());
+      await this.step('orphaned claims', () => this.returnOrphanedClaims());
       await this.step('paused queues', async () => {
         const { rows } = await pool.query(sql.pausedQueues());
         this.d.onPaused(new Set(rows.map((r) => r.task)));
@@ -140,6 +142,16 @@ export class Reconciler {
       this.kick();
     }
     await this.d.pool.query(this.d.sql.pruneRunners());
+  }
+
+  async returnOrphanedClaims(): Promise<void> {
+    const { rows } = await this.d.pool.query(this.d.sql.returnOrphanedClaims(this.d.lostAfterSeconds));
+    if (!rows.length) return;
+    const queues = [...new Set(rows.map((r) => r.task as string))];
+    const { rows: ch } = await this.d.pool.query(this.d.sql.bossChannel);
+    await this.d.pool.query(`SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q`, [ch[0].channel, queues]);
+    const events: EventTuple[] = queues.map((task) => ['job:retried', { ids: rows.filter((r) => r.task === task).map((r) => r.id).slice(0, 200), task }]);
+    await publishEvents(this.d.pool, this.d.origin, events);
   }
 
   async resolveDependencies(): Promise<void> {

@@ -174,6 +174,23 @@ export function sqlFor(b: string) {
              LEFT JOIN ${b}.job j ON j.id = att.job_id`,
       values: [lostAfterSeconds],
     }),
+    /**
+     * Puts back jobs claimed by a fetch whose reply never arrived (the connection dropped mid-fetch):
+     * active for a while, yet no runner began their attempt. Without this they wait for their expiry.
+     */
+    returnOrphanedClaims: (olderThanSeconds: number): Statement => ({
+      text: `WITH orphans AS (
+               SELECT j.id, j.name FROM ${b}.job j
+               WHERE j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)
+                 AND NOT EXISTS (SELECT 1 FROM ifqueue.job_attempt a
+                                 WHERE a.job_id = j.id AND a.attempt = j.retry_count + 1 AND a.outcome = 'running')
+               FOR UPDATE OF j SKIP LOCKED
+             )
+             UPDATE ${b}.job j SET state = 'created', started_on = NULL, heartbeat_on = NULL, start_after = now()
+             FROM orphans o WHERE j.name = o.name AND j.id = o.id AND j.state = 'active'
+             RETURNING j.id, j.name AS task`,
+      values: [olderThanSeconds],
+    }),
     pruneRunners: (): Statement => ({
       text: `DELETE FROM ifqueue.runner WHERE stopped_at < now() - interval '7 days'`,
       values: [],
