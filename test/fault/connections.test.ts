@@ -147,4 +147,25 @@ describe('database connections', () => {
     assert.equal(result.effects, result.enqueued);
     assert.equal(result.completed, result.enqueued);
   });
+
+  test('a fetch whose reply was lost (jobs claimed, never begun) is put back by the reconciler, not left until expiry', async (t) => {
+    const { url, query, client } = await setUp('orphans');
+    const keys = keyRange('orphan', 5);
+    await enqueueKeys(client.runner, keys);
+    // What a fetch leaves behind when its connection drops after the claim committed: active, no attempt.
+    await query(`UPDATE pgboss.job SET state = 'active', started_on = now(), retry_count = 0 WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    const claimedAt = Date.now();
+    const runner = await children.startRunner('R', url, RUNNER_TIMING);
+    await waitFor('the orphaned claims to run', async () => (await unfinished(query, keys)) === 0, 60_000, 100);
+    const tookMs = Date.now() - claimedAt;
+    const { rows } = await query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    assert.ok(rows.every((r) => r.retry_count === 0), 'putting them back cost no attempt');
+    assert.ok(tookMs < rows[0].expire_seconds * 1000, 'recovered before the expiry would have');
+    const result = await reconcile(query, 'orphaned claims', keys);
+    report(t, [...formatTable([result]), `orphaned claims ran ${seconds(tookMs)} after the lost fetch (expiry ${rows[0].expire_seconds} s, threshold ${RUNNER_TIMING.lostAfterSeconds} s)`]);
+    assertNothingLost(result);
+    assert.equal(result.extraRuns, 0);
+    runner.kill('SIGTERM');
+    await runner.exited;
+  });
 });
