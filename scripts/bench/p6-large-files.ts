@@ -25,8 +25,11 @@ const MiB = 2 ** 20;
 /** Serves `bytes` of generated data at /game.bin (no file on disk) and a real file at /archive.tar.gz. */
 export async function startServer(bytes: number, archive: string): Promise<{ server: Server; base: string }> {
   const block = Buffer.alloc(MiB, 'interactive fiction ');
+  const full = bytes;
   const server = createServer(async (req, res) => {
-    if (req.url === '/game.bin') {
+    bytes = full;
+    if (req.url === '/game.bin' || req.url === '/small.bin') {
+      if (req.url === '/small.bin') bytes = 8 * MiB;
       res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': String(bytes) });
       let sent = 0;
       const pump = () => {
@@ -110,6 +113,13 @@ async function main() {
     const clone: { ifqueue: number[]; baseline: number[]; growth: number[]; peak: number[] } = { ifqueue: [], baseline: [], growth: [], peak: [] };
     const recode: typeof clone = { ifqueue: [], baseline: [], growth: [], peak: [] };
     await execa('mkdir', ['-p', path.join(filesDir, 'backups')]);
+    // a first, small clone loads the HTTP client and file code: the cold start is reported, not measured
+    const warmUrl = Number((await db.pool.query(
+      `INSERT INTO games_url (original_url, ok_to_clone, is_uploaded, is_broken, creation_date, use_count) VALUES ($1, true, false, false, now(), 0) RETURNING id`,
+      [`${s.base}/small.bin`],
+    )).rows[0].id);
+    const cold = await runJob(api, worker, 'clone-file', { urlId: warmUrl });
+    console.log(`warm-up clone of 8 MiB in a fresh runner: RSS growth ${fmt(cold.rssGrowthMB)} MB (module loading)`);
     for (let rep = 1; rep <= flags.reps; rep++) {
       const urlId = Number((await db.pool.query(
         `INSERT INTO games_url (original_url, ok_to_clone, is_uploaded, is_broken, creation_date, use_count) VALUES ($1, true, false, false, now(), 0) RETURNING id`,
@@ -180,7 +190,7 @@ async function main() {
       finishedAt: new Date().toISOString(),
       machine: { before, afterLoad: (await machineInfo()).load },
       settings: { cloneBytes, archiveBytes, repetitions: flags.reps, extractor: 'unar (default)', baselineRecode: 'unar -q -f -D -o DIR ARCHIVE; zip -q -r OUT.zip .' },
-      results: { clone, recode },
+      results: { clone, recode, coldFirstJobRssGrowthMB: cold.rssGrowthMB },
       targets,
       table,
       notes: ['ifqueue time = the job\'s started_on..completed_on in pg-boss; RSS growth = peak RSS of the runner process during the job minus its RSS just before (after a GC)'],
