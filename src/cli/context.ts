@@ -1,9 +1,8 @@
 // Wiring shared by CLI commands: which database, which tasks, one runner per process.
 import pg from 'pg';
-import { Runner, type RunnerOptions } from '../runner/runner.ts';
-import { startEmbeddedDatabase, type EmbeddedDatabase } from '../runner/embedded-db.ts';
+import type { Runner, RunnerOptions } from '../runner/runner.ts';
+import type { EmbeddedDatabase } from '../runner/embedded-db.ts';
 import { maskDsn } from '../runner/dsn.ts';
-import { buildAllTasks, defaultSchedulesFor } from '../tasks/index.ts';
 import type { RunnerInfo } from '../runner/types.ts';
 
 export interface DatabaseChoice {
@@ -19,6 +18,7 @@ export interface GlobalOptions {
 export async function resolveDatabase(options: GlobalOptions, log: (line: string) => void): Promise<DatabaseChoice> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
   if (url) return { url, embedded: null };
+  const { startEmbeddedDatabase } = await import('../runner/embedded-db.ts');
   const embedded = await startEmbeddedDatabase();
   if (embedded.owner) {
     log(`ifqueue: no DATABASE_URL set: using the embedded PostgreSQL in ${embedded.dataDir}${embedded.fresh ? ' (created now)' : ''}`);
@@ -43,6 +43,8 @@ export interface Opened {
 
 export async function openRunner(global: GlobalOptions, options: OpenOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<Opened> {
   const db = await resolveDatabase(global, log);
+  // Loaded here, not at the top: `ifqueue --help` should not pay for every task's dependencies.
+  const [{ Runner }, { buildAllTasks, defaultSchedulesFor }] = await Promise.all([import('../runner/runner.ts'), import('../tasks/index.ts')]);
   const tasksPool = new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' });
   tasksPool.on('error', () => {});
   let runner: Runner;

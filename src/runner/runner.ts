@@ -247,9 +247,12 @@ export class Runner implements QueueApi {
         for (const w of this.workers.values()) for (const id of ids) w.running.get(id)?.abort('cancelled');
         this.reconciler?.kick();
       }),
-      this.hub.on('job:failed', ({ willRetry }) => {
+      this.hub.on('job:failed', ({ willRetry, task }) => {
         if (!willRetry) this.reconciler?.kick();
+        this.wakeExclusive(task);
       }),
+      // An exclusive queue's next job waits until the running one settles, wherever it ran.
+      this.hub.on('job:completed', ({ task }) => this.wakeExclusive(task)),
       this.hub.on('job:deleted', () => this.reconciler?.kick()),
       this.hub.on('schedule:changed', () => this.scheduler?.wake()),
     );
@@ -264,6 +267,10 @@ export class Runner implements QueueApi {
     });
     this.scheduler.start();
     this.reconciler!.start();
+  }
+
+  private wakeExclusive(task: string) {
+    if (this.registry.has(task) && this.registry.get(task).exclusive) this.workers.get(task)?.wake();
   }
 
   private queueNames(): string[] {

@@ -45,7 +45,11 @@ export function registerScheduleCommands(program: Command): void {
     }
   };
   schedules.option('--json', 'JSON output').action(list);
-  schedules.command('list').option('--json', 'JSON output').action(list);
+  // commander gives --json to the parent when both declare it
+  schedules
+    .command('list')
+    .option('--json', 'JSON output')
+    .action((o: { json?: boolean }) => list({ json: o.json ?? schedules.opts().json }));
 
   schedules
     .command('set <task> <cron>')
