@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchFlags } from './lib/cli.ts';
 import { startChild } from './lib/child.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { distribution, spreadOf, type Distribution } from './lib/stats.ts';
 import { SYSTEMS, prepareSystem, type SystemName } from './lib/systems.ts';
@@ -92,4 +92,4 @@ async function main() {
   console.log(`written ${file}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

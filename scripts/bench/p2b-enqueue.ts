@@ -1,7 +1,7 @@
 // P2b: enqueue rate through the runner API vs raw pg-boss send() / insert(), one at a time and in bulk.
 import { benchFlags } from './lib/cli.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { spread, wallMs, type Spread } from './lib/stats.ts';
 import { prepareSystem, startProducer, type Producer } from './lib/systems.ts';
@@ -100,4 +100,4 @@ async function main() {
   console.log(`written ${file}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { benchFlags } from './lib/cli.ts';
 import { startChild } from './lib/child.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { distribution, spreadOf, wallMs, type Distribution } from './lib/stats.ts';
 import { Runner } from '../../src/runner/runner.ts';
@@ -102,4 +102,4 @@ async function main() {
   console.log(`written ${file}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

@@ -7,7 +7,7 @@ import { PgBoss } from 'pg-boss';
 import { benchFlags } from './lib/cli.ts';
 import { startChild } from './lib/child.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { spread, wallMs, type Spread } from './lib/stats.ts';
 import { explain, planShape, recordingPool, type Captured } from './lib/explain.ts';
@@ -165,4 +165,4 @@ async function main() {
   console.log(`written ${file}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { benchFlags } from './lib/cli.ts';
 import { startChild } from './lib/child.ts';
 import { committedTransactions, createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { spread } from './lib/stats.ts';
 import type { QueryStat } from './lib/query-log.ts';
@@ -123,4 +123,4 @@ async function main() {
   console.log(`written ${file}`);
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

@@ -11,7 +11,7 @@ import { execa } from 'execa';
 import { benchFlags } from './lib/cli.ts';
 import { startChild, type Child } from './lib/child.ts';
 import { createBenchDatabase } from './lib/database.ts';
-import { runBench } from './lib/main.ts';
+import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { spread, wallMs } from './lib/stats.ts';
 import { Runner } from '../../src/runner/runner.ts';
@@ -205,4 +205,4 @@ async function main() {
   }
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) runBench(main);
+if (isMain(import.meta.url)) runBench(main);

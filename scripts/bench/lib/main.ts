@@ -1,6 +1,8 @@
 // Runs a benchmark's main function with cleanup of databases and child processes on any exit path.
 import { dropAll } from './database.ts';
 import { killChildren } from './child.ts';
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export function runBench(main: () => Promise<void>): void {
   const cleanup = async () => {
@@ -23,4 +25,15 @@ export function runBench(main: () => Promise<void>): void {
       process.exit(1);
     },
   );
+}
+
+/** True when the module is the script node was started with (not imported by all.ts or another script). */
+export function isMain(moduleUrl: string): boolean {
+  const script = process.argv[1];
+  if (!script) return false;
+  try {
+    return realpathSync(fileURLToPath(moduleUrl)) === realpathSync(script);
+  } catch {
+    return false;
+  }
 }
