@@ -3,6 +3,8 @@ import type pg from 'pg';
 import { HELD_UNTIL, toLegacyPriority } from './sql.ts';
 
 const HELD = HELD_UNTIL.toISOString();
+/** finished-job counts stop here (exact below it) */
+export const COUNT_CAP = 10_000;
 import type {
   AttemptInfo,
   JobDetail,
@@ -36,28 +38,45 @@ export class Queries {
     private readonly b: string,
   ) {}
 
+  /**
+   * Counts per task. Live states (created, retry, active, failed) are exact through pg-boss's partial
+   * index on them; finished rows can be millions, so their counts stop at COUNT_CAP (a lower bound,
+   * flagged) and each is an index scan bounded by it. Measured by scripts/bench/p4.
+   */
   async queueCounts(tasks: string[], paused: Set<string>): Promise<QueueCounts[]> {
-    const { rows } = await this.pool.query(
+    const { rows: live } = await this.pool.query(
       `SELECT name AS task,
          count(*) FILTER (WHERE state = 'created' AND (start_after <= now() OR start_after >= '${HELD}'))::int AS waiting,
          count(*) FILTER (WHERE state = 'created' AND start_after > now() AND start_after < '${HELD}')::int AS scheduled,
          count(*) FILTER (WHERE state = 'active')::int AS active,
          count(*) FILTER (WHERE state = 'retry')::int AS retry,
          count(*) FILTER (WHERE state = 'failed')::int AS failed,
-         count(*) FILTER (WHERE state = 'cancelled')::int AS cancelled,
-         count(*) FILTER (WHERE state = 'completed')::int AS completed,
-         count(*) FILTER (WHERE state = 'completed' AND completed_on > now() - interval '1 hour')::int AS done_hour,
-         count(*) FILTER (WHERE state = 'completed' AND completed_on > now() - interval '1 day')::int AS done_day,
-         count(*) FILTER (WHERE state = 'failed' AND completed_on > now() - interval '1 hour')::int AS failed_hour,
          extract(epoch FROM now() - min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()))::float AS oldest
-       FROM ${this.b}.job GROUP BY name`,
+       FROM ${this.b}.job WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name`,
     );
-    const { rows: tp } = await this.pool.query(
-      `SELECT name AS task, floor(extract(epoch FROM now() - completed_on) / 300)::int AS bucket, count(*)::int AS n
-       FROM ${this.b}.job WHERE state = 'completed' AND completed_on > now() - interval '1 hour' GROUP BY 1, 2`,
+    const names = [...new Set([...tasks, ...live.map((r) => r.task as string)])];
+    const capped = (where: string) =>
+      `(SELECT count(*)::int FROM (SELECT 1 FROM ${this.b}.job j WHERE j.name = t.name AND ${where} LIMIT ${COUNT_CAP + 1}) x)`;
+    const { rows: finished } = await this.pool.query(
+      `SELECT t.name AS task,
+         ${capped(`j.state = 'completed'`)} AS completed,
+         ${capped(`j.state = 'cancelled'`)} AS cancelled,
+         ${capped(`j.completed_on > now() - interval '1 hour' AND j.state = 'completed'`)} AS done_hour,
+         ${capped(`j.completed_on > now() - interval '1 day' AND j.state = 'completed'`)} AS done_day,
+         ${capped(`j.completed_on > now() - interval '1 hour' AND j.state = 'failed'`)} AS failed_hour,
+         (SELECT array_agg(b) FROM (SELECT floor(extract(epoch FROM now() - j.completed_on) / 300)::int AS b FROM ${this.b}.job j
+            WHERE j.name = t.name AND j.completed_on > now() - interval '1 hour' AND j.state = 'completed'
+            ORDER BY j.completed_on DESC LIMIT ${COUNT_CAP}) x) AS buckets
+       FROM unnest($1::text[]) AS t(name)`,
+      [names],
     );
+    const rows = names.map((task) => ({ ...live.find((r) => r.task === task), ...finished.find((r) => r.task === task), task }));
+    const tp = rows.flatMap((r) => {
+      const counts = new Map<number, number>();
+      for (const b of (r as { buckets?: number[] | null }).buckets ?? []) counts.set(b, (counts.get(b) ?? 0) + 1);
+      return [...counts].map(([bucket, n]) => ({ task: r.task, bucket, n }));
+    });
     const byTask = new Map(rows.map((r) => [r.task as string, r]));
-    const names = [...new Set([...tasks, ...byTask.keys()])];
     return names.map((task) => {
       const r = byTask.get(task);
       const throughput = new Array(12).fill(0);

@@ -150,12 +150,14 @@ export class Runner implements QueueApi {
       superviseIntervalSeconds: 60,
       monitorIntervalSeconds: 60,
       registerInstance: false,
+      // ifqueue does not use pg-boss flows; its resolver would query every 5 s while idle
+      flowIntervalSeconds: 60,
     } as any);
     this.boss.on('error', (error) => this.reportError('pg-boss', error));
     await this.boss.start();
     const client = await this.pool.connect();
     try {
-      await migrate(client);
+      await migrate(client, o.bossSchema);
     } finally {
       client.release();
     }
