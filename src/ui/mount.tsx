@@ -69,7 +69,8 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
       instance.unmount();
       return;
     }
-    store.getState().setQuitting({ remainingSeconds: 0, running: 0 });
+    // -1: the runner has not reported yet
+    store.getState().setQuitting({ remainingSeconds: -1, running: -1 });
     stop((progress) => store.getState().setQuitting(progress)).then(
       () => instance.unmount(),
       (error) => {

@@ -10,6 +10,7 @@ import type {
   TaskDefinition, TaskInfo,
 } from '../../src/runner/types.ts';
 import { fakeTasks } from './fake-tasks.ts';
+import { matchJobs, newJob, queueCounts, transition } from './fake-queries.ts';
 
 type Follower = (lines: LogLine[]) => void;
 
@@ -56,19 +57,7 @@ export class FakeRunner implements QueueApi {
 
   /** Puts a job directly into a state, as if a runner had moved it there. */
   setState(id: string, state: JobState, extra: Partial<JobDetail> = {}): JobDetail {
-    const job = this.mustGet(id);
-    const now = new Date().toISOString();
-    const next: JobDetail = { ...job, state, ...extra };
-    if (state === 'active') {
-      next.attempt = job.attempt + 1;
-      next.startedAt = now;
-      next.finishedAt = null;
-      next.attempts = [...job.attempts, { attempt: next.attempt, runnerId: 'r1', host: 'web1', pid: 4121, startedAt: now, finishedAt: null, outcome: 'running', error: null, errorStack: null, logLines: 0, truncatedLines: 0 }];
-    }
-    if (state === 'completed' || state === 'failed' || state === 'cancelled') {
-      next.finishedAt = extra.finishedAt ?? now;
-      next.attempts = next.attempts.map((a, i) => (i === next.attempts.length - 1 && a.outcome === 'running' ? { ...a, finishedAt: now, outcome: state === 'completed' ? 'completed' : 'failed', error: next.error, errorStack: next.errorStack } : a));
-    }
+    const next = transition(this.mustGet(id), state, extra);
     this.jobs.set(id, next);
     return next;
   }
@@ -131,12 +120,7 @@ export class FakeRunner implements QueueApi {
     const now = Date.now();
     const startAfter = options.startAfter instanceof Date ? options.startAfter : new Date(now + (options.startAfter ?? 0) * 1000);
     const created = new Date(now + this.seq++).toISOString(); // strictly increasing, so keyset order is stable
-    this.jobs.set(id, {
-      id, task, name: options.name ?? null, state: 'created', priority: options.priority ?? 100, attempt: 0, maxAttempts: (options.retries ?? 2) + 1,
-      dependsOn: options.dependsOn ?? null, blocked: false, args: parsed.data, createdAt: created, startAfter: startAfter.toISOString(),
-      startedAt: null, finishedAt: null, error: null, errorStack: null, output: null, progress: null, attempts: [], dependents: [], onFailJobId: null,
-      options: { retryLimit: options.retries ?? 2, retryDelay: 1, retryBackoff: false, retryDelayMax: null, expireSeconds: 900, onFail: options.onFail ?? null, legacyId: options.legacyId ?? null },
-    });
+    this.jobs.set(id, newJob(id, task, parsed.data, options, created, startAfter));
     this.emit('job:created', { id, task, name: options.name ?? null });
     return id;
   }
@@ -338,33 +322,10 @@ export class FakeRunner implements QueueApi {
   }
 
   private matching(filter: JobFilter): JobDetail[] {
-    const now = new Date().toISOString();
-    const search = filter.search?.toLowerCase();
-    return [...this.jobs.values()]
-      .filter((j) => !filter.task || j.task === filter.task)
-      .filter((j) => {
-        switch (filter.state) {
-          case undefined: return true;
-          case 'waiting': return j.state === 'created' && j.startAfter <= now;
-          case 'scheduled': return j.state === 'created' && j.startAfter > now;
-          default: return j.state === filter.state;
-        }
-      })
-      .filter((j) => !search || (j.name ?? '').toLowerCase().includes(search) || j.id.startsWith(search) || JSON.stringify(j.args).toLowerCase().includes(search))
-      .sort((a, b) => (a.createdAt === b.createdAt ? (a.id < b.id ? 1 : -1) : a.createdAt < b.createdAt ? 1 : -1));
+    return matchJobs(this.jobs.values(), filter);
   }
 
   private countsOf(task: string): QueueCounts {
-    const of = (state: JobFilter['state']) => this.matching({ task, state }).length;
-    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
-    const done = this.matching({ task, state: 'completed' });
-    const oldest = this.matching({ task, state: 'waiting' }).at(-1);
-    return {
-      task, waiting: of('waiting'), scheduled: of('scheduled'), active: of('active'), retry: of('retry'), failed: of('failed'), cancelled: of('cancelled'),
-      completed: done.length, completedLastHour: done.filter((j) => (j.finishedAt ?? '') >= hourAgo).length, completedLastDay: done.length,
-      failedLastHour: this.matching({ task, state: 'failed' }).filter((j) => (j.finishedAt ?? '') >= hourAgo).length,
-      oldestWaitingSeconds: oldest ? Math.round((Date.now() - Date.parse(oldest.createdAt)) / 1000) : null,
-      paused: this.paused.has(task), throughput: Array.from({ length: 12 }, (_, i) => (done.length * (i + 1)) % 7),
-    };
+    return queueCounts(this.jobs.values(), task, this.paused.has(task));
   }
 }

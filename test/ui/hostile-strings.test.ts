@@ -1,4 +1,5 @@
 // Database- and task-sourced text must not be able to drive the terminal or break the layout.
+import './force-color.ts';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mount, seededRunner, plain, KEY, assertFramesFit } from './harness.ts';

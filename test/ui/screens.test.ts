@@ -101,6 +101,26 @@ describe('screens at 80×24', () => {
     assert.match(f, /2 pending, 0 running, 1 orphaned/);
   });
 
+  test('S on the legacy screen asks, then stops the old worker and reports its answer', async () => {
+    let stopped = false;
+    const legacy = {
+      status: async (): Promise<LegacyStatus> => ({ ...legacyStatus, workerAlive: !stopped }),
+      stopWorker: async (progress: (m: string) => void) => {
+        progress('sent SIGTERM to 2210');
+        stopped = true;
+        return 'Old worker stopped after finishing its task';
+      },
+    };
+    h = mount({ api: await seededRunner(), legacy });
+    await h.waitFor('old worker: running');
+    await h.press('L', 'S');
+    await h.waitFor('Stop the legacy queue worker (pid 2210, ifdb-worker.service)?');
+    await h.press(KEY.enter);
+    await h.waitFor('✓ Old worker stopped after finishing its task');
+    await h.waitFor('old worker: stopped');
+    assert.equal(stopped, true);
+  });
+
   test('readonly shows no action keys in the footer and ignores them', async () => {
     const api = await seededRunner();
     h = mount({ api, readonly: true });

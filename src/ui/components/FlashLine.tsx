@@ -4,6 +4,7 @@ import { Row } from './Row.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { useFlashTimer } from '../hooks/use-flash-timer.ts';
 import { fit } from '../text.ts';
+import { sanitizeLine } from '../sanitize.ts';
 
 const MARK = { info: '✓', error: '✗', progress: '…' } as const;
 const TONE = { info: 'ok', error: 'error', progress: 'muted' } as const;
@@ -13,5 +14,5 @@ export function FlashLine({ width }: { width: number }): React.ReactElement {
   const flash = useDashboard((s) => s.flash);
   useFlashTimer(store, flash);
   if (!flash) return <Row segments={[['', 'text']]} />;
-  return <Row segments={[[fit(` ${MARK[flash.kind]} ${flash.text}`, width), TONE[flash.kind]]]} />;
+  return <Row segments={[[fit(` ${MARK[flash.kind]} ${sanitizeLine(flash.text)}`, width), TONE[flash.kind]]]} />;
 }

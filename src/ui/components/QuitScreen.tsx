@@ -10,9 +10,11 @@ export function QuitScreen({ progress, width }: { progress: QuitProgress; width:
     ['', 'text'],
     ['  Stopping the embedded runner…', 'title'],
     [
-      progress.running > 0
-        ? `  ${plural(progress.running, 'job')} still running; ${progress.remainingSeconds} s left before they are returned to the queue.`
-        : '  No job is running; closing.',
+      progress.running < 0
+        ? '  Waiting for the runner to report its running jobs…'
+        : progress.running > 0
+          ? `  ${plural(progress.running, 'job')} still running; ${progress.remainingSeconds} s left before they are returned to the queue.`
+          : '  No job is running; closing.',
       'text',
     ],
     ['  New jobs are no longer taken. Ctrl+C again quits at once.', 'muted'],
