@@ -4,8 +4,8 @@ import type { Db } from 'pg-boss';
 
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
-export function createPool(connectionString: string, applicationName: string, max = 10): pg.Pool {
-  const pool = new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000 });
+export function createPool(connectionString: string, applicationName: string, max = 10, options?: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000, ...(options ? { options } : {}) });
   // An idle client losing its connection must not crash the process; the next query reconnects.
   pool.on('error', () => {});
   return pool;

@@ -119,9 +119,9 @@ export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: Run
     const progress = pendingProgress;
     pendingProgress = null;
     lastProgress = Date.now();
-    void d.pool
+    void d.bookPool
       .query(d.sql.saveProgress(job.id, name, progress))
-      .then(() => d.pool.query(d.sql.notify(encodeEvents(d.origin, [['job:progress', { id: job.id, task: name, progress }]]))))
+      .then(() => d.bookPool.query(d.sql.notify(encodeEvents(d.origin, [['job:progress', { id: job.id, task: name, progress }]]))))
       .catch((error) => d.reportError(`progress ${name}`, error));
   };
 
@@ -174,7 +174,7 @@ export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: Run
         : outcome === 'returned'
           ? encodeEvents(d.origin, [['job:retried', { ids: [job.id], task: name }]])
           : [];
-    await settle(`record attempt ${name}`, () => d.pool.query(d.sql.finishAttempts([{ id: job.id, attempt, outcome, error: message, stack }], events))).catch(
+    await settle(`record attempt ${name}`, () => d.bookPool.query(d.sql.finishAttempts([{ id: job.id, attempt, outcome, error: message, stack }], events))).catch(
       (error) => d.reportError(`record attempt ${name}`, error),
     );
   }

@@ -80,6 +80,7 @@ export class Runner implements QueueApi {
   private readonly origin = this.id;
   private readonly options: Required<Omit<RunnerOptions, 'queues' | 'defaultSchedules' | 'onError'>> & RunnerOptions;
   private pool!: pg.Pool;
+  private bookPool!: pg.Pool;
   private boss!: PgBoss;
   private sql!: Sql;
   private hub!: EventHub;
@@ -139,6 +140,10 @@ export class Runner implements QueueApi {
   private async doStart(): Promise<void> {
     const o = this.options;
     this.pool = createPool(o.databaseUrl, `ifqueue ${o.kind}`, o.poolSize);
+    // Bookkeeping (attempt rows, progress, log lines) commits without waiting for the WAL flush: it is
+    // on the path of every job start and log line, and a database crash may lose only its last
+    // fraction of a second — never a job, whose state lives in pg-boss's table on the durable pool.
+    this.bookPool = createPool(o.databaseUrl, `ifqueue ${o.kind} log`, 4, '-c synchronous_commit=off');
     this.sql = sqlFor(o.bossSchema);
     this.boss = new PgBoss({
       connectionString: o.databaseUrl,
@@ -171,7 +176,7 @@ export class Runner implements QueueApi {
         this.hub.emitLocal('queue:activity', { task: queue });
       }),
     );
-    this.logs = new LogStore(this.pool, { maxLinesPerAttempt: o.maxLogLinesPerAttempt, origin: this.origin, onError: (e) => this.reportError('log store', e) });
+    this.logs = new LogStore(this.bookPool, { maxLinesPerAttempt: o.maxLogLinesPerAttempt, origin: this.origin, onError: (e) => this.reportError('log store', e) });
     this.queries = new Queries(this.pool, o.bossSchema);
     this.schedules = new ScheduleStore(this.pool, this.registry, this.origin, o.bossSchema);
     this.paused = new Set((await this.pool.query(this.sql.pausedQueues())).rows.map((r) => r.task));
@@ -222,6 +227,7 @@ export class Runner implements QueueApi {
     for (const name of this.queueNames()) {
       const worker = new QueueWorker(this.registry.get(name), {
         pool: this.pool,
+        bookPool: this.bookPool,
         boss: this.boss,
         sql: this.sql,
         hub: this.hub,
@@ -358,6 +364,7 @@ export class Runner implements QueueApi {
     await this.hub?.stop();
     await this.boss.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
     await this.pool.end().catch(() => {});
+    await this.bookPool.end().catch(() => {});
   }
 
   // ---------------------------------------------------------------- tasks and enqueue

@@ -12,6 +12,8 @@ import type { QueueApi } from './types.ts';
 
 export interface WorkerServices {
   pool: pg.Pool;
+  /** attempts, progress and log lines: commits without waiting for the WAL flush (see runner.ts) */
+  bookPool: pg.Pool;
   boss: PgBoss;
   sql: Sql;
   hub: EventHub;
@@ -140,7 +142,7 @@ export class QueueWorker {
       'job:started',
       { id: j.id, task: this.name, attempt: j.retryCount + 1, runnerId: this.s.runnerId },
     ]);
-    const { rows } = await this.s.pool.query(
+    const { rows } = await this.s.bookPool.query(
       this.s.sql.beginAttempts(
         jobs.map((j) => j.id),
         jobs.map((j) => j.retryCount + 1),
@@ -212,7 +214,7 @@ export class QueueWorker {
       for (const b of batch) for (const hook of b.job.settledHooks.splice(0)) hook();
       await settleWithRetry(
         () =>
-          this.s.pool.query(
+          this.s.bookPool.query(
             this.s.sql.finishAttempts(
               batch.map((b) => ({ id: b.job.id, attempt: b.job.attempt, outcome: 'completed', error: null, stack: null })),
               encodeEvents(this.s.origin, events),
