@@ -2,7 +2,7 @@
 // restart or kill the server: the machine's shared service is never touched.
 // PostgreSQL refuses to run as root, so every server command runs as the `postgres` user.
 import { execFile } from 'node:child_process';
-import { chmod, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, chown, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -26,6 +26,8 @@ export interface PgCluster {
   terminate(database: string, applicationLike?: string): Promise<number>;
   query<T extends pg.QueryResultRow = any>(database: string, text: string, values?: unknown[]): Promise<pg.QueryResult<T>>;
   serverLog(): Promise<string>;
+  /** A superuser role that must log in over TCP with its password (SCRAM), unlike everyone else (trust). */
+  addPasswordRole(role: string, password: string): Promise<void>;
   destroy(): Promise<void>;
 }
 
@@ -103,6 +105,13 @@ export async function startCluster(): Promise<PgCluster> {
       return rows[0].n;
     },
     serverLog: () => readFile(log, 'utf8').catch(() => ''),
+    async addPasswordRole(role, password) {
+      if (!/^[a-z_][a-z0-9_]*$/.test(role)) throw new Error(`bad role name ${role}`);
+      await query('postgres', `CREATE ROLE ${role} SUPERUSER LOGIN PASSWORD '${password.replaceAll("'", "''")}'`);
+      const hba = path.join(data, 'pg_hba.conf');
+      await writeFile(hba, `host all ${role} 127.0.0.1/32 scram-sha-256\n${await readFile(hba, 'utf8')}`);
+      await query('postgres', 'SELECT pg_reload_conf()');
+    },
     async destroy() {
       if (destroyed) return;
       destroyed = true;
