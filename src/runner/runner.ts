@@ -377,6 +377,40 @@ export class Runner implements QueueApi {
     return (await this.enqueueInternal(task, args, options, false)).id;
   }
 
+  /**
+   * Bulk enqueue: every argument set validated first (nothing is enqueued if one is bad), then
+   * inserted through pg-boss's insert() in chunks of 1 000. Returns the job ids in order.
+   */
+  async enqueueMany(task: string, argsList: unknown[], options: Pick<EnqueueOptions, 'priority' | 'startAfter' | 'retries' | 'onFail'> = {}): Promise<string[]> {
+    await this.start();
+    const parsed = argsList.map((a, i) => {
+      try {
+        return this.registry.parseArgs(task, a);
+      } catch (error) {
+        throw new UserError(`item ${i}: ${errorMessage(error)}`);
+      }
+    });
+    const onFail = options.onFail ?? this.registry.get(task).definition.onFail ?? null;
+    if (onFail) this.registry.get(onFail);
+    const send = this.sendOptions(task, options, null);
+    const ids: string[] = [];
+    for (let i = 0; i < parsed.length; i += 1000) {
+      const chunk = parsed.slice(i, i + 1000).map((data) => ({ data: data as object, ...send }));
+      const chunkIds = await inTransaction(this.pool, async (client) => {
+        const db = bossDbFor(client);
+        const inserted = (await this.boss.insert(task, chunk, { db, returnId: true })) ?? [];
+        if (onFail && inserted.length)
+          await client.query(
+            `INSERT INTO ifqueue.job_meta (job_id, task, on_fail) SELECT id, $2, $3 FROM unnest($1::uuid[]) AS id`,
+            [inserted, task, onFail],
+          );
+        return inserted;
+      });
+      ids.push(...chunkIds);
+    }
+    return ids;
+  }
+
   async enqueueOrGet(task: string, args: unknown, options: EnqueueOptions & { name: string }): Promise<EnqueueOrGetResult> {
     if (!options.name) throw new UserError('enqueueOrGet needs a name');
     return this.enqueueInternal(task, args, options, true);
