@@ -1,7 +1,7 @@
 // Runs one fetched job: builds its context (logger, signal, exec, progress), captures its console
 // output, bounds it by its expiry, and settles it (complete, fail, or return to the queue).
 import pg from 'pg';
-import type { JobWithMetadata } from 'pg-boss';
+import type { Job } from 'pg-boss';
 import { encodeEvents } from './events.ts';
 import { runWithLogSink } from './console-capture.ts';
 import { errorMessage, isPermanent } from './errors.ts';
@@ -76,7 +76,10 @@ export async function settleWithRetry<T>(
 
 const PROGRESS_INTERVAL_MS = 500;
 
-export function runJob(job: JobWithMetadata<unknown>, task: ResolvedTask, d: RunJobDeps): RunningJob {
+/** A fetched job with its retry limit (read with the attempt record, not from pg-boss's wide fetch). */
+export type FetchedJob = Job<unknown> & { retryLimit: number };
+
+export function runJob(job: FetchedJob, task: ResolvedTask, d: RunJobDeps): RunningJob {
   const name = task.definition.name;
   const attempt = job.retryCount + 1;
   const controller = new AbortController();

@@ -239,7 +239,7 @@ export class Runner implements QueueApi {
         kick: () => this.reconciler?.kick(),
         reportError: this.reportError,
         pollSeconds: o.pollSeconds,
-        maxBatch: 100,
+        maxBatch: 500,
       });
       worker.paused = this.paused.has(name);
       this.workers.set(name, worker);

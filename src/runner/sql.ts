@@ -79,7 +79,7 @@ export function sqlFor(b: string) {
     }),
 
     /** Records the start of fetched attempts, returns prior log counts and metadata, and announces them. */
-    beginAttempts: (ids: string[], attempts: number[], runnerId: string, payloads: string[]): Statement => ({
+    beginAttempts: (queue: string, ids: string[], attempts: number[], runnerId: string, payloads: string[]): Statement => ({
       text: `WITH ins AS (
                INSERT INTO ifqueue.job_attempt (job_id, attempt, runner_id, started_at, outcome)
                SELECT j, a, $3, now(), 'running' FROM unnest($1::uuid[], $2::int[]) AS t(j, a)
@@ -88,11 +88,13 @@ export function sqlFor(b: string) {
                RETURNING job_id, written_lines, truncated_lines
              ), meta AS (
                SELECT job_id, name, on_fail, has_dependents, legacy_id FROM ifqueue.job_meta WHERE job_id = ANY($1::uuid[])
+             ), limits AS (
+               SELECT id AS job_id, retry_limit FROM ${b}.job WHERE name = $5 AND id = ANY($1::uuid[])
              )
              SELECT ins.job_id AS id, ins.written_lines, ins.truncated_lines, meta.name, meta.on_fail, meta.has_dependents, meta.legacy_id,
-                    ${notifyPayloads(4)} AS n
-             FROM ins LEFT JOIN meta USING (job_id)`,
-      values: [ids, attempts, runnerId, payloads],
+                    limits.retry_limit, ${notifyPayloads(4)} AS n
+             FROM ins LEFT JOIN meta USING (job_id) LEFT JOIN limits USING (job_id)`,
+      values: [ids, attempts, runnerId, payloads, queue],
     }),
 
     finishAttempts: (

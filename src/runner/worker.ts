@@ -1,7 +1,7 @@
 // One queue's worker: fetches as many jobs as it has free slots (in one batch), runs them, and settles
 // completions in batches. Woken by pg-boss's NOTIFY; a slow poll covers missed notifications.
 import type pg from 'pg';
-import type { JobWithMetadata, PgBoss } from 'pg-boss';
+import type { Job, PgBoss } from 'pg-boss';
 import { encodeEvents, type EventHub, type EventTuple } from './events.ts';
 import { runJob, settleWithRetry, type RunningJob } from './job-run.ts';
 import type { LogStore } from './log-store.ts';
@@ -87,9 +87,9 @@ export class QueueWorker {
         await this.sleep(this.paused ? 30_000 : 60_000);
         continue;
       }
-      let jobs: JobWithMetadata<unknown>[];
+      let jobs: Job<unknown>[];
       try {
-        jobs = await this.s.boss.fetch<unknown>(this.name, { batchSize: Math.min(free, this.s.maxBatch), includeMetadata: true });
+        jobs = await this.s.boss.fetch<unknown>(this.name, { batchSize: Math.min(free, this.s.maxBatch) });
         this.fetchFailures = 0;
       } catch (error) {
         this.fetchFailures++;
@@ -137,13 +137,14 @@ export class QueueWorker {
     if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
   }
 
-  private async begin(jobs: JobWithMetadata<unknown>[]): Promise<void> {
+  private async begin(jobs: Job<unknown>[]): Promise<void> {
     const events: EventTuple[] = jobs.map((j) => [
       'job:started',
       { id: j.id, task: this.name, attempt: j.retryCount + 1, runnerId: this.s.runnerId },
     ]);
     const { rows } = await this.s.bookPool.query(
       this.s.sql.beginAttempts(
+        this.name,
         jobs.map((j) => j.id),
         jobs.map((j) => j.retryCount + 1),
         this.s.runnerId,
@@ -153,7 +154,8 @@ export class QueueWorker {
     const meta = new Map(rows.map((r) => [r.id as string, r]));
     for (const job of jobs) {
       const m = meta.get(job.id);
-      const running = runJob(job, this.task, {
+      const retryLimit: number = m?.retry_limit ?? this.task.retry.retries;
+      const running = runJob({ ...job, retryLimit }, this.task, {
         ...this.s,
         priorLines: m?.written_lines ?? 0,
         priorTruncated: m?.truncated_lines ?? 0,

@@ -53,7 +53,7 @@ export const demoNoop = defineTask({
   name: 'demo-noop',
   description: 'Does nothing (benchmarks)',
   schema: z.object({}).passthrough(),
-  concurrency: 200,
+  concurrency: 1000,
   async handler() {
     return null;
   },
