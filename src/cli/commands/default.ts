@@ -1,7 +1,5 @@
 // Bare `ifqueue`: the dashboard (embedded runner by default), `--daemon` headless, or a plain
 // summary when stdout is not a terminal.
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { seedDemoJobs } from '../../tasks/demo/seed.ts';
 import { openRunner, type Opened } from '../context.ts';
 import { statusText } from './status.ts';
@@ -41,11 +39,6 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
     }
     return 0;
   }
-  const uiEntry = fileURLToPath(new URL('../../ui/index.tsx', import.meta.url));
-  if (!existsSync(uiEntry)) {
-    process.stderr.write('ifqueue: the dashboard is not built yet; see ifqueue --help\n');
-    return 1;
-  }
   const work = o.runner !== false;
   const opened = await openRunner(o, { kind: 'dashboard', work, register: true, queues, onError: () => {} });
   await maybeSeed(opened, o.demo, (l) => process.stderr.write(l + '\n'));
@@ -67,11 +60,8 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
 }
 
 export async function startMetricsIfAvailable(opened: Opened, o: DefaultOptions): Promise<{ close(): Promise<void> } | null> {
-  const entry = fileURLToPath(new URL('../../runner/metrics.ts', import.meta.url));
-  if (!existsSync(entry)) {
-    process.stderr.write('ifqueue: metrics are not available in this build\n');
-    return null;
-  }
-  const m = await import(entry);
-  return m.startMetricsServer(opened.runner, { port: o.metricsPort, host: o.metricsHost ?? '127.0.0.1' });
+  const { startMetricsServer } = await import('../../runner/metrics.ts');
+  const server = await startMetricsServer(opened.runner, { port: o.metricsPort!, host: o.metricsHost ?? '127.0.0.1' });
+  process.stderr.write(`ifqueue: metrics on ${server.url}\n`);
+  return server;
 }
