@@ -1,16 +1,37 @@
 #!/usr/bin/env node
 // Starts the CLI on Node >= 22.12: re-executes itself with the Node 24 that npm installed
-// (package "node") when the machine's own Node is older.
+// (package "node") when the machine's own Node is older. Runs the esbuild bundle in dist/ when it is
+// at least as new as every file in src/ (npm install builds it), otherwise the sources through tsx.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 
 const [major, minor] = process.versions.node.split('.').map(Number);
 const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.join(here, '..');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(full) : statSync(full).mtimeMs);
+  }
+  return newest;
+}
+
+function bundleIsFresh() {
+  const bundle = path.join(root, 'dist', 'ifqueue.js');
+  if (process.env.IFQUEUE_FROM_SOURCE || !existsSync(bundle)) return false;
+  try {
+    return statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'));
+  } catch {
+    return false;
+  }
+}
 
 if (major < 22 || (major === 22 && minor < 12)) {
-  const local = path.join(here, '..', 'node_modules', 'node', 'bin', 'node');
+  const local = path.join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
     process.stderr.write(`ifqueue needs Node >= 22.12 (this is ${process.versions.node}); run npm install first\n`);
     process.exit(1);
@@ -19,8 +40,13 @@ if (major < 22 || (major === 22 && minor < 12)) {
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
   child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
 } else {
-  const { tsImport } = await import('tsx/esm/api');
-  const { main } = await tsImport('../src/cli/main.ts', import.meta.url);
+  let main;
+  if (bundleIsFresh()) {
+    ({ main } = await import(pathToFileURL(path.join(root, 'dist', 'ifqueue.js')).href));
+  } else {
+    const { tsImport } = await import('tsx/esm/api');
+    ({ main } = await tsImport('../src/cli/main.ts', import.meta.url));
+  }
   await main();
   // Some dependencies install exit hooks that reset the exit code; keep ours.
   const code = process.exitCode;
