@@ -166,13 +166,20 @@ export function sqlFor(b: string) {
                UPDATE ifqueue.runner SET stopped_at = now()
                WHERE stopped_at IS NULL AND greatest(last_seen, pg_postmaster_start_time()) < now() - make_interval(secs => $1)
                RETURNING id, host, pid
+             ), running AS (
+               -- an attempt pg-boss already completed (its runner died before recording that) is completed, not lost
+               SELECT a.job_id, a.attempt, l.id AS runner_id, l.host, l.pid,
+                      EXISTS (SELECT 1 FROM ${b}.job j WHERE j.id = a.job_id AND j.state = 'completed' AND j.retry_count = a.attempt - 1) AS done
+               FROM ifqueue.job_attempt a JOIN lost l ON a.runner_id = l.id WHERE a.outcome = 'running'
              ), att AS (
-               UPDATE ifqueue.job_attempt a SET outcome = 'lost', finished_at = now(), error = 'runner ' || l.host || ' pid ' || l.pid || ' stopped heart-beating'
-               FROM lost l WHERE a.runner_id = l.id AND a.outcome = 'running'
-               RETURNING a.job_id, a.attempt, a.runner_id
+               UPDATE ifqueue.job_attempt a SET finished_at = now(),
+                 outcome = CASE WHEN r.done THEN 'completed' ELSE 'lost' END,
+                 error = CASE WHEN r.done THEN NULL ELSE 'runner ' || r.host || ' pid ' || r.pid || ' stopped heart-beating' END
+               FROM running r WHERE a.job_id = r.job_id AND a.attempt = r.attempt
+               RETURNING a.job_id, a.attempt, a.runner_id, a.outcome
              )
              SELECT l.id AS runner_id, l.host, l.pid, att.job_id, att.attempt, j.name AS task
-             FROM lost l LEFT JOIN att ON att.runner_id = l.id
+             FROM lost l LEFT JOIN att ON att.runner_id = l.id AND att.outcome = 'lost'
              LEFT JOIN ${b}.job j ON j.id = att.job_id`,
       values: [lostAfterSeconds],
     }),
