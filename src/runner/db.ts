@@ -21,13 +21,13 @@ export function bossDbFor(client: Queryable): Db {
   };
 }
 
-/** Runs fn in a transaction on one pooled client. */
-export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+/** Runs fn in a transaction on one pooled client; `rollback` undoes it even on success (dry runs). */
+export async function inTransaction<T>(pool: pg.Pool, fn: (client: pg.PoolClient) => Promise<T>, options: { rollback?: boolean } = {}): Promise<T> {
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
     const result = await fn(client);
-    await client.query('COMMIT');
+    await client.query(options.rollback ? 'ROLLBACK' : 'COMMIT');
     return result;
   } catch (error) {
     await client.query('ROLLBACK').catch(() => {});

@@ -147,22 +147,8 @@ export async function spawnWorker(url: string, pidFile: string, o: { taskMs?: nu
   return worker;
 }
 
-/** Polls until fn returns a truthy value; fails with the message when the time is up. */
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, o: { timeoutMs?: number; intervalMs?: number } = {}): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (o.timeoutMs ?? 15_000);
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as NonNullable<T>;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? ` (${(lastError as Error).message})` : ` (last: ${JSON.stringify(last)})`}`);
-    await new Promise((r) => setTimeout(r, o.intervalMs ?? 50));
-  }
-}
+import { waitFor, type WaitOptions } from '../helpers/wait.ts';
+export { waitFor, type WaitOptions };
 
 export interface RowState {
   id: number;

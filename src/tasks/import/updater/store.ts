@@ -1,6 +1,7 @@
 // Legacy Store()/StoreOnlyUrls(): one game written in one transaction, its follow-up jobs queued after
 // the commit. A dry run does the same writes and rolls them back, so it reports exactly what would change.
 import type pg from 'pg';
+import { inTransaction as runInTransaction } from '../../../runner/db.ts';
 import type { TaskContext } from '../../../runner/types.ts';
 import type { ImportedGame } from '../imported-game.ts';
 import type { Importer } from '../importer.ts';
@@ -24,21 +25,8 @@ export type StoreOutcome =
   | { kind: 'created' | 'updated' | 'urls-only'; gameId: number; summary: string }
   | { kind: 'fetch-failed'; reason: string };
 
-async function inTransaction<T>(pool: pg.Pool, dryRun: boolean, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    try {
-      const result = await work(client);
-      await client.query(dryRun ? 'ROLLBACK' : 'COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw error;
-    }
-  } finally {
-    client.release();
-  }
+function inTransaction<T>(pool: pg.Pool, dryRun: boolean, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  return runInTransaction(pool, work, { rollback: dryRun });
 }
 
 async function afterCommit(deps: StoreDeps, followUps: readonly FollowUp[]): Promise<void> {
