@@ -1,7 +1,7 @@
 // Fault scenarios 3 and 4, on a PostgreSQL cluster of the test's own: every session of the runners
 // terminated repeatedly (the LISTEN session included), and the server restarted (fast, and immediate
 // with a pause) while a producer enqueues.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogLine } from '../../src/runner/types.ts';
 import { clusterDatabase, startCluster, type PgCluster } from './harness/cluster.ts';
@@ -35,6 +35,9 @@ async function setUp(database: string) {
 }
 
 describe('database connections', () => {
+  // a scenario that failed half-way must not leave its processes to the next one
+  afterEach(() => children.stopAll());
+
   test('sessions terminated again and again (LISTEN included): runners recover by themselves, no job lost, live logs and wake-ups resume', async (t) => {
     const { url, query, client } = await setUp('drops');
     // Idle workers poll only every 10 minutes: a job picked up sooner was woken by NOTIFY.

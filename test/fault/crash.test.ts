@@ -1,6 +1,6 @@
 // Fault scenarios 1 and 8: runners killed with SIGKILL (mid-batch, and between a task's effect and its
 // completion), and a poison job that kills its process on every run.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Children, ready, supervise } from './harness/children.ts';
 import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
@@ -30,6 +30,9 @@ after(async () => {
 });
 
 describe('runner crashes', () => {
+  // each scenario starts its own runners; none may work on the next scenario's jobs
+  afterEach(() => children.stopAll());
+
   test('a runner killed mid-batch and between an effect and its completion: every job completes once its runner is found lost', async (t) => {
     const a = await children.startRunner('A', db.url, RUNNER_TIMING);
     // A job that holds right after its effect, so the kill lands between effect and completion.
@@ -86,10 +89,7 @@ describe('runner crashes', () => {
       `detected lost after ${seconds(detectedMs)}; last orphaned job restarted ${seconds(recoveredMs)} after the kill; restarted runner ${a2.pid}`,
     ]);
     assertNothingLost(result);
-    assert.equal(result.replays, 1);
-    b.kill('SIGTERM');
-    a2.kill('SIGTERM');
-    await Promise.all([b.exited, a2.exited]);
+    assert.ok(result.replays >= 1 && result.replays <= result.extraRuns, 'replays come from runs killed after their effect');
   });
 
   test('a poison job that kills its process on every run fails after its retry budget while other jobs flow', async (t) => {

@@ -1,6 +1,6 @@
 // Fault scenarios 5 and 9, through clone-file in a runner process against a loopback origin: the disk
 // fills up while a file downloads, and a remote server never answers or trickles a byte a second.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdtemp, readdir, rm, rmdir } from 'node:fs/promises';
@@ -71,6 +71,9 @@ async function firstAttempt(jobId: string) {
 const urlRow = async (id: number) => (await db.query(`SELECT row_to_json(u) AS row FROM games_url u WHERE id = $1`, [id])).rows[0].row;
 
 describe('downloads under faults', () => {
+  // a scenario that failed half-way must not leave its processes to the next one
+  afterEach(() => children.stopAll());
+
   test('the disk fills up while a file downloads: the job fails clearly, no partial file is left, the database is unchanged', async (t) => {
     disk = await mkdtemp('/tmp/ifq-fault-disk-');
     await run('mount', ['-t', 'tmpfs', '-o', 'size=1m,mode=0755', 'tmpfs', disk]);

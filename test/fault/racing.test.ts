@@ -1,5 +1,5 @@
 // Fault scenario 6: producers racing on the same names, and runners racing to set up an empty database.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,6 +36,9 @@ async function database(label: string): Promise<FaultDatabase> {
 }
 
 describe('races', () => {
+  // a scenario that failed half-way must not leave its processes to the next one
+  afterEach(() => children.stopAll());
+
   test(`${PROFILE.racers} producers × ${PROFILE.racerCalls} enqueueOrGet over 50 names make exactly 50 jobs`, async (t) => {
     const db = await database('race_names');
     const client = await clientRunner(db.url);

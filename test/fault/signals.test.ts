@@ -2,7 +2,7 @@
 // while two recode-game jobs run their extractor (a child with a grandchild). After the first signal
 // the short job still finishes; a second signal 2 s later returns the long one to the queue without
 // using up its attempt; no child process outlives the daemon.
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -81,6 +81,9 @@ async function pidsOf(fileName: string): Promise<number[]> {
 const job = async (id: string) => (await db.query(`SELECT state, retry_count, started_on FROM pgboss.job WHERE id = $1`, [id])).rows[0];
 
 describe('daemon signals', () => {
+  // a scenario that failed half-way must not leave its processes to the next one
+  afterEach(() => children.stopAll());
+
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
     test(`${signal}, then ${signal} again 2 s later: the running job finishes, the long one goes back with its attempt, no orphans`, async (t) => {
       const tag = signal.toLowerCase();
