@@ -67,21 +67,15 @@ export function queryPool(databaseUrl: string): { query: Query; end(): Promise<v
   return { query: (text, values) => pool.query(text, values as any[]), end: () => pool.end().catch(() => {}) };
 }
 
-/** Enqueues ledger-work jobs (named by their keys unless `named` is false), `parallel` at a time. */
-export async function enqueueKeys(
-  runner: Runner,
-  keys: string[],
-  args: (key: string, i: number) => object = () => ({}),
-  parallel = 8,
-  named = true,
-): Promise<Map<string, string>> {
+/** Enqueues ledger-work jobs named by their keys, `parallel` at a time. */
+export async function enqueueKeys(runner: Runner, keys: string[], args: (key: string, i: number) => object = () => ({}), parallel = 8): Promise<Map<string, string>> {
   const ids = new Map<string, string>();
   let next = 0;
   await Promise.all(
     Array.from({ length: parallel }, async () => {
       while (next < keys.length) {
         const i = next++;
-        ids.set(keys[i], await runner.enqueue('ledger-work', { key: keys[i], ...args(keys[i], i) }, named ? { name: keys[i] } : {}));
+        ids.set(keys[i], await runner.enqueue('ledger-work', { key: keys[i], ...args(keys[i], i) }, { name: keys[i] }));
       }
     }),
   );
