@@ -3,6 +3,7 @@ import pg from 'pg';
 import type { Runner, RunnerOptions } from '../runner/runner.ts';
 import type { EmbeddedDatabase } from '../runner/embedded-db.ts';
 import { maskDsn } from '../runner/dsn.ts';
+import { guardPoolClients } from '../runner/db.ts';
 import type { RunnerInfo } from '../runner/types.ts';
 
 export interface DatabaseChoice {
@@ -45,8 +46,7 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
   const db = await resolveDatabase(global, log);
   // Loaded here, not at the top: `ifqueue --help` should not pay for every task's dependencies.
   const [{ Runner }, { buildAllTasks, defaultSchedulesFor }] = await Promise.all([import('../runner/runner.ts'), import('../tasks/index.ts')]);
-  const tasksPool = new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' });
-  tasksPool.on('error', () => {});
+  const tasksPool = guardPoolClients(new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' }));
   let runner: Runner;
   try {
     runner = new Runner({

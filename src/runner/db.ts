@@ -6,8 +6,18 @@ export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 export function createPool(connectionString: string, applicationName: string, max = 10, options?: string): pg.Pool {
   const pool = new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000, ...(options ? { options } : {}) });
-  // An idle client losing its connection must not crash the process; the next query reconnects.
+  return guardPoolClients(pool);
+}
+
+/**
+ * A connection that drops must never crash the process: pg emits 'error' on an idle pool (handled
+ * by pg-pool) and on a checked-out client (not handled: a database restart between two statements
+ * of a transaction killed the process). The statement in flight still rejects, and pg-pool discards
+ * the broken client when it is released, so every caller sees the failure as an ordinary error.
+ */
+export function guardPoolClients<P extends pg.Pool>(pool: P): P {
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
 

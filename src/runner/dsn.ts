@@ -8,7 +8,7 @@ export function maskDsn(dsn: string): string {
     for (const key of ['password', 'sslpassword']) if (u.searchParams.has(key)) u.searchParams.set(key, '***');
     return u.toString();
   } catch {
-    return dsn.replace(/(password\s*=\s*)(\S+)/gi, '$1***').replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
+    return dsn.replace(/(password\s*=\s*)(\S+)/gi, '$1***').replace(/\/\/([^:/@]+):.*@/, '//$1:***@');
   }
 }
 

@@ -346,7 +346,9 @@ export class Runner implements QueueApi {
     }
     if (this.runningCount() > 0) {
       for (const w of this.workers.values()) for (const job of w.running.values()) job.abort('shutdown');
-      await Promise.race([drained, new Promise((r) => setTimeout(r, 5000))]);
+      let graceTimer: NodeJS.Timeout | undefined;
+      await Promise.race([drained, new Promise((r) => (graceTimer = setTimeout(r, 5000)))]);
+      clearTimeout(graceTimer);
       // A task that ignores its signal: put its job back anyway; its late result is fenced off by pg-boss.
       for (const w of this.workers.values())
         for (const job of w.running.values())

@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import { JOB_STATES, type StateFilter } from '../../runner/types.ts';
 import { openRunner } from '../context.ts';
-import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, plain, table } from '../format.ts';
+import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, plain, table, toJson } from '../format.ts';
 
 const STATES: StateFilter[] = [...JOB_STATES, 'waiting', 'scheduled'];
 
@@ -79,7 +79,7 @@ export function registerJobCommands(program: Command): void {
       try {
         if (o.task) runner.registry.get(o.task);
         const page = await runner.listJobs({ state: o.state, task: o.task, search: o.search }, { limit: intOption(o.limit, '--limit') });
-        if (o.json) process.stdout.write(JSON.stringify(page.jobs, null, 2) + '\n');
+        if (o.json) process.stdout.write(toJson(page.jobs, 2) + '\n');
         else process.stdout.write((page.jobs.length ? table(page.jobs.map(jobRow), JOB_HEADERS) : 'no jobs') + '\n');
       } finally {
         await close();
@@ -98,7 +98,7 @@ export function registerJobCommands(program: Command): void {
         if (!job) throw new UserError(`unknown job id ${JSON.stringify(id)}`);
         if (o.json && !o.follow) {
           const log = await runner.getLog(id);
-          process.stdout.write(JSON.stringify({ ...job, log }, null, 2) + '\n');
+          process.stdout.write(toJson({ ...job, log }, 2) + '\n');
           return;
         }
         if (!o.json) {
@@ -123,7 +123,7 @@ export function registerJobCommands(program: Command): void {
         }
         const print = (ls: { ts: string; level: string; text: string; attempt: number }[]) => {
           for (const l of ls) {
-            if (o.json) process.stdout.write(JSON.stringify(l) + '\n');
+            if (o.json) process.stdout.write(toJson(l) + '\n');
             else process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${plain(l.text)}\n`);
           }
         };

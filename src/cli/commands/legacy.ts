@@ -11,7 +11,7 @@ import { legacyReport, reportText } from '../../legacy/status.ts';
 import { stopWorker } from '../../legacy/stop.ts';
 import { setTrigger } from '../../legacy/store.ts';
 import { openRunner } from '../context.ts';
-import { parseDuration, plain } from '../format.ts';
+import { parseDuration, plain, toJson } from '../format.ts';
 
 const out = (line: string) => process.stdout.write(plain(line) + '\n');
 
@@ -65,7 +65,7 @@ export function registerLegacyCommands(program: Command): void {
     .action(async (o) => {
       await withRunner(async ({ runner }) => {
         const report = await legacyReport(runner.db, legacyOptions());
-        process.stdout.write((o.json ? JSON.stringify(report, null, 2) : plain(reportText(report))) + '\n');
+        process.stdout.write((o.json ? toJson(report, 2) : plain(reportText(report))) + '\n');
       });
     });
 

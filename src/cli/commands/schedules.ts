@@ -4,7 +4,7 @@ import { UserError } from '../../runner/errors.ts';
 import { previewCron } from '../../runner/scheduler.ts';
 import type { ScheduleInfo } from '../../runner/types.ts';
 import { openRunner } from '../context.ts';
-import { plain, table } from '../format.ts';
+import { plain, table, toJson } from '../format.ts';
 
 function findSchedule(list: ScheduleInfo[], ref: string): ScheduleInfo {
   const [task, key] = ref.split(':');
@@ -21,7 +21,7 @@ export function registerScheduleCommands(program: Command): void {
     const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
     try {
       const items = await runner.listSchedules();
-      if (o.json) process.stdout.write(JSON.stringify(items, null, 2) + '\n');
+      if (o.json) process.stdout.write(toJson(items, 2) + '\n');
       else
         process.stdout.write(
           (items.length

@@ -4,7 +4,7 @@ import { UserError, errorMessage } from '../../runner/errors.ts';
 import { scrubSecrets } from '../../runner/dsn.ts';
 import type { Snapshot } from '../../runner/types.ts';
 import { openRunner } from '../context.ts';
-import { formatDuration, parseDuration, table } from '../format.ts';
+import { formatDuration, parseDuration, table, toJson } from '../format.ts';
 
 export function statusText(s: Snapshot): string {
   const live = s.runners.filter((r) => r.alive);
@@ -44,7 +44,7 @@ export function registerStatusCommands(program: Command): void {
       const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
       try {
         const s = await runner.snapshot();
-        process.stdout.write((o.json ? JSON.stringify(s, null, 2) : statusText(s)) + '\n');
+        process.stdout.write((o.json ? toJson(s, 2) : statusText(s)) + '\n');
       } finally {
         await close();
       }

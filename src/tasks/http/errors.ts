@@ -7,12 +7,15 @@ export class HttpError extends Error {
   readonly permanent: boolean;
   /** the URL with secrets masked */
   readonly url: string;
+  /** a local failure (disk full, permissions): not retried by the client, which cannot fix it */
+  readonly local: boolean;
 
-  constructor(message: string, details: { status: number | null; permanent: boolean; url: string }, options?: { cause?: unknown }) {
+  constructor(message: string, details: { status: number | null; permanent: boolean; url: string; local?: boolean }, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'HttpError';
     this.status = details.status;
     this.permanent = details.permanent;
     this.url = details.url;
+    this.local = details.local ?? false;
   }
 }

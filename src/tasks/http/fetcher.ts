@@ -113,7 +113,7 @@ export class Fetcher {
         return await this.once(spec, consume);
       } catch (error) {
         const failure = error as HttpError;
-        if (failure.permanent || spec.signal.aborted || attempt >= attempts) throw failure;
+        if (failure.permanent || failure.local || spec.signal.aborted || attempt >= attempts) throw failure;
         const delay = this.settings.retryDelayMs * 3 ** (attempt - 1);
         (spec.log ?? this.settings.log)('warn', `${failure.message}; retry ${attempt} of ${attempts - 1} in ${(delay / 1000).toFixed(1)} s`);
         await abortableSleep(delay, spec.signal);
@@ -194,7 +194,14 @@ export class Fetcher {
       return fail(`no data for ${this.settings.idleTimeoutMs} ms`, false);
     }
     const message = error instanceof Error ? error.message || error.name : String(error);
-    return fail(`${code ? code + ' ' : ''}${maskSecrets(message)}`.split('\n')[0], false);
+    const text = `${code && !message.startsWith(code) ? code + ' ' : ''}${maskSecrets(message)}`.split('\n')[0];
+    // Local file-system failures (disk full, quota, permissions) are not the network's: fetching
+    // again cannot help within this attempt, so they are not retried here (the job's own retries
+    // still apply later).
+    if (code && ['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE'].includes(code)) {
+      return new HttpError(`${spec.method} ${masked}: ${text}`, { status: null, permanent: false, url: masked, local: true }, { cause: error });
+    }
+    return fail(text, false);
   }
 
   /** The error for a final response that is not 2xx: 4xx are permanent, except 408 and 429. */
