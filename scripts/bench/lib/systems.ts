@@ -121,7 +121,7 @@ export async function startProducer(system: SystemName, url: string): Promise<Pr
   if (system === 'ifqueue') {
     const runner = ifqueueRunner(url, false);
     await runner.start();
-    return { send: async (data) => void (await runner.enqueue(QUEUE, data)), sendMany: null, close: () => runner.stop() };
+    return { send: async (data) => void (await runner.enqueue(QUEUE, data)), sendMany: async (list) => void (await runner.enqueueMany(QUEUE, list)), close: () => runner.stop() };
   }
   if (system === 'pg-boss') {
     const boss = newBoss(url, false);
