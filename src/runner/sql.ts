@@ -191,8 +191,11 @@ export function sqlFor(b: string) {
       text: `WITH orphans AS (
                SELECT j.id, j.name FROM ${b}.job j
                WHERE j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)
+                 -- any record of this attempt (running, or lost and being failed by the lost-runner
+                 -- pass of another runner) means it was not orphaned: returning it would run it again
+                 -- without counting the attempt
                  AND NOT EXISTS (SELECT 1 FROM ifqueue.job_attempt a
-                                 WHERE a.job_id = j.id AND a.attempt = j.retry_count + 1 AND a.outcome = 'running')
+                                 WHERE a.job_id = j.id AND a.attempt = j.retry_count + 1)
                FOR UPDATE OF j SKIP LOCKED
              )
              UPDATE ${b}.job j SET state = 'created', started_on = NULL, heartbeat_on = NULL, start_after = now()

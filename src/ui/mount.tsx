@@ -86,6 +86,9 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
     stdin: options.stdin ?? process.stdin,
     exitOnCtrlC: false,
     alternateScreen: !!tty,
+    // Ink turns itself static when the environment says CI (CI=true), even on a real terminal; a
+    // person (or the tmux end-to-end test under CI) at a TTY wants the live dashboard all the same.
+    ...(tty ? { interactive: true } : {}),
     incrementalRendering: true,
     ...options.ink,
   });
