@@ -398,6 +398,10 @@ export class Runner implements QueueApi {
     const ids: string[] = [];
     for (let i = 0; i < parsed.length; i += 1000) {
       const chunk = parsed.slice(i, i + 1000).map((data) => ({ data: data as object, ...send }));
+      if (!onFail) {
+        ids.push(...((await this.boss.insert(task, chunk, { returnId: true })) ?? []));
+        continue;
+      }
       const chunkIds = await inTransaction(this.pool, async (client) => {
         const db = bossDbFor(client);
         const inserted = (await this.boss.insert(task, chunk, { db, returnId: true })) ?? [];
