@@ -48,7 +48,16 @@ describe('runner crashes', () => {
     const killedAt = await dbNow();
     a.kill('SIGKILL');
     await a.exited;
-    const inFlight = (await db.query(`SELECT job_id FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running'`, [a.runnerId])).rows.length;
+    // A statement A sent just before the kill may still commit after it (PostgreSQL finishes it before
+    // noticing the client is gone): count A's running attempts once that count has settled.
+    const runningOfA = async () => (await db.query(`SELECT job_id FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running'`, [a.runnerId])).rows.length;
+    let inFlight = await runningOfA();
+    for (let i = 0; i < 20; i++) {
+      await new Promise((r) => setTimeout(r, 250));
+      const again = await runningOfA();
+      if (again === inFlight) break;
+      inFlight = again;
+    }
     const a2 = await ready(children.spawnRunner('A2', db.url, RUNNER_TIMING));
     const all = [...keys, holdKey];
     await waitFor('every job to complete', async () => (await unfinished(db.query, all)) === 0, 120_000, 250);
