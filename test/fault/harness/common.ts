@@ -5,6 +5,7 @@ import type { TaskDefinition } from '../../../src/runner/types.ts';
 import pg from 'pg';
 import { ledgerTasks } from '../../fixtures/fault/ledger-tasks.ts';
 import type { Query } from './ledger.ts';
+import { waitFor as waitUntil } from '../../helpers/wait.ts';
 
 export const SOAK = process.env.FAULT_SOAK === '1';
 
@@ -15,24 +16,9 @@ export const PROFILE = SOAK
 /** The intervals every fixture runner uses unless a scenario says otherwise. */
 export const RUNNER_TIMING = { heartbeatSeconds: 1, lostAfterSeconds: 3 };
 
-export async function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      last = await fn();
-      if (last) return last as NonNullable<T>;
-      lastError = undefined;
-    } catch (error) {
-      lastError = error;
-    }
-    if (Date.now() > deadline) {
-      const detail = lastError ? `last error: ${(lastError as Error).message}` : `last value: ${JSON.stringify(last)}`;
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${detail})`);
-    }
-    await sleep(intervalMs);
-  }
+/** The shared bounded wait, with the fault suite's longer defaults and positional arguments. */
+export function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
+  return waitUntil(what, fn, { timeoutMs, intervalMs });
 }
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
