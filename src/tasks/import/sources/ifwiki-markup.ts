@@ -29,26 +29,31 @@ export function bulletDescription(prefix: string, label: string, suffix: string)
 
 const cleanSide = (s: string, max: number) => s.length <= max && !/https?:\/\/|\[|\]\(/u.test(s);
 
-function mediaBullets(text: string, hooks: MarkupHooks): string {
-  if (!hooks.mediaBullet) return text;
+/** Keeps every line except the `* bullet` lines whose body `keep` rejects (it reports them instead). */
+function dropBullets(text: string, keep: (body: string) => boolean): string {
   return text
     .split('\n')
     .filter((line) => {
       const m = /^\s*\*\s+(.*)$/u.exec(line);
-      if (!m) return true;
-      const body = m[1];
-      const links = [...body.matchAll(/\[\[(.{1,500}?)\]\]/gu)];
-      if (links.length !== 1) return true;
-      const link = parseWikiLink(links[0][1]);
-      if (!link || !link.role || !MEDIA_ROLES.has(link.role)) return true;
-      const label = link.display ?? link.name;
-      const prefix = body.slice(0, links[0].index);
-      const suffix = body.slice(links[0].index! + links[0][0].length);
-      if (label.length > MAX_LABEL || !cleanSide(prefix, MAX_PREFIX) || !cleanSide(suffix, MAX_SUFFIX)) return true;
-      hooks.mediaBullet!(link, bulletDescription(prefix, label, suffix));
-      return false;
+      return !m || keep(m[1]);
     })
     .join('\n');
+}
+
+function mediaBullets(text: string, hooks: MarkupHooks): string {
+  if (!hooks.mediaBullet) return text;
+  return dropBullets(text, (body) => {
+    const links = [...body.matchAll(/\[\[(.{1,500}?)\]\]/gu)];
+    if (links.length !== 1) return true;
+    const link = parseWikiLink(links[0][1]);
+    if (!link || !link.role || !MEDIA_ROLES.has(link.role)) return true;
+    const label = link.display ?? link.name;
+    const prefix = body.slice(0, links[0].index);
+    const suffix = body.slice(links[0].index! + links[0][0].length);
+    if (label.length > MAX_LABEL || !cleanSide(prefix, MAX_PREFIX) || !cleanSide(suffix, MAX_SUFFIX)) return true;
+    hooks.mediaBullet!(link, bulletDescription(prefix, label, suffix));
+    return false;
+  });
 }
 
 // Bounded repetitions: pages are scraped text, and unbounded ones go quadratic on long bracket runs.
@@ -57,24 +62,18 @@ const WIKI_EXTERNAL = /\[(https?:\/\/[^\s\]]{1,2048})[ \t]+([^\]\n]{1,500})\]/gu
 
 function linkBullets(text: string, hooks: MarkupHooks): string {
   if (!hooks.externalLink) return text;
-  return text
-    .split('\n')
-    .filter((line) => {
-      const m = /^\s*\*\s+(.*)$/u.exec(line);
-      if (!m) return true;
-      const body = m[1];
-      const found = [...body.matchAll(MD_LINK)].map((x) => ({ at: x.index!, length: x[0].length, label: x[1], url: x[2] }));
-      for (const x of body.matchAll(WIKI_EXTERNAL)) found.push({ at: x.index!, length: x[0].length, label: x[2], url: x[1] });
-      if (found.length !== 1) return true;
-      const [link] = found;
-      const prefix = body.slice(0, link.at);
-      const suffix = body.slice(link.at + link.length);
-      if (link.label.trim().length > MAX_LABEL || link.url.length > MAX_URL || !cleanSide(prefix, MAX_PREFIX) || !cleanSide(suffix, MAX_SUFFIX)) return true;
-      if (/[[\]]/u.test(prefix + suffix)) return true;
-      hooks.externalLink!(link.url, bulletDescription(prefix, link.label.trim(), suffix));
-      return false;
-    })
-    .join('\n');
+  return dropBullets(text, (body) => {
+    const found = [...body.matchAll(MD_LINK)].map((x) => ({ at: x.index!, length: x[0].length, label: x[1], url: x[2] }));
+    for (const x of body.matchAll(WIKI_EXTERNAL)) found.push({ at: x.index!, length: x[0].length, label: x[2], url: x[1] });
+    if (found.length !== 1) return true;
+    const [link] = found;
+    const prefix = body.slice(0, link.at);
+    const suffix = body.slice(link.at + link.length);
+    if (link.label.trim().length > MAX_LABEL || link.url.length > MAX_URL || !cleanSide(prefix, MAX_PREFIX) || !cleanSide(suffix, MAX_SUFFIX)) return true;
+    if (/[[\]]/u.test(prefix + suffix)) return true;
+    hooks.externalLink!(link.url, bulletDescription(prefix, link.label.trim(), suffix));
+    return false;
+  });
 }
 
 function headings(text: string): string {
