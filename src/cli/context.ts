@@ -84,3 +84,13 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
 }
 
 export { maskDsn };
+
+/** Opens a non-working CLI runner for one command and always closes it. */
+export async function withRunner<T>(global: GlobalOptions, fn: (runner: Runner) => Promise<T>): Promise<T> {
+  const { runner, close } = await openRunner(global, { kind: 'cli', work: false });
+  try {
+    return await fn(runner);
+  } finally {
+    await close();
+  }
+}

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import { JOB_STATES, type StateFilter } from '../../runner/types.ts';
-import { openRunner } from '../context.ts';
+import { withRunner } from '../context.ts';
 import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, plain, table, toJson } from '../format.ts';
 
 const STATES: StateFilter[] = [...JOB_STATES, 'waiting', 'scheduled'];
@@ -43,8 +43,7 @@ export function registerJobCommands(program: Command): void {
         if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--dry-run needs object arguments');
         args.dryRun = true;
       }
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         const options = {
           name: o.name,
           priority: o.priority !== undefined ? intOption(o.priority, '--priority') : undefined,
@@ -60,9 +59,7 @@ export function registerJobCommands(program: Command): void {
         } else {
           process.stdout.write(`${await runner.enqueue(task, args, options)}\n`);
         }
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
@@ -75,15 +72,12 @@ export function registerJobCommands(program: Command): void {
     .option('--json', 'JSON output (one array)')
     .action(async (o) => {
       if (o.state && !STATES.includes(o.state)) throw new UserError(`unknown state ${JSON.stringify(o.state)}; use one of ${STATES.join(', ')}`);
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         if (o.task) runner.registry.get(o.task);
         const page = await runner.listJobs({ state: o.state, task: o.task, search: o.search }, { limit: intOption(o.limit, '--limit') });
         if (o.json) process.stdout.write(toJson(page.jobs, 2) + '\n');
         else process.stdout.write((page.jobs.length ? table(page.jobs.map(jobRow), JOB_HEADERS) : 'no jobs') + '\n');
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
@@ -92,8 +86,7 @@ export function registerJobCommands(program: Command): void {
     .option('--json', 'JSON output (the job with its log lines)')
     .option('--follow', 'stream the log live until the job ends')
     .action(async (id: string, o) => {
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         const job = await runner.getJob(id);
         if (!job) throw new UserError(`unknown job id ${JSON.stringify(id)}`);
         if (o.json && !o.follow) {
@@ -154,9 +147,7 @@ export function registerJobCommands(program: Command): void {
           });
           process.once('SIGINT', finish);
         });
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
@@ -166,8 +157,7 @@ export function registerJobCommands(program: Command): void {
     .option('--task <task>', 'with --all-failed: only this task')
     .action(async (id: string | undefined, o) => {
       if (!id && !o.allFailed) throw new UserError('give a job id or --all-failed');
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         if (id) {
           const n = await runner.retryJob(id);
           if (!n) throw new UserError(`job ${id} is not failed or cancelled (or does not exist)`);
@@ -177,35 +167,27 @@ export function registerJobCommands(program: Command): void {
           const n = await runner.retryFailed({ task: o.task });
           process.stdout.write(`retried ${n} failed job${n === 1 ? '' : 's'}${o.task ? ` of ${o.task}` : ''}\n`);
         }
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
     .command('cancel <id>')
     .description('cancel a queued or running job')
     .action(async (id: string) => {
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         if (!(await runner.cancelJob(id))) throw new UserError(`job ${id} is not queued or running (or does not exist)`);
         process.stdout.write(`cancelled ${id}\n`);
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
     .command('delete <id>')
     .description('delete a job that is not running')
     .action(async (id: string) => {
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         if (!(await runner.deleteJob(id))) throw new UserError(`job ${id} does not exist or is running`);
         process.stdout.write(`deleted ${id}\n`);
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
@@ -217,15 +199,12 @@ export function registerJobCommands(program: Command): void {
     .option('--dry-run', 'only count what would go')
     .action(async (o) => {
       const olderThanSeconds = parseDuration(o.olderThan);
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         if (o.task) runner.registry.get(o.task);
         const r = await runner.cleanup({ olderThanSeconds, includeFailed: !!o.failed, task: o.task, dryRun: !!o.dryRun });
         process.stdout.write(
           `${r.dryRun ? 'would delete' : 'deleted'} ${r.completed} completed, ${r.cancelled} cancelled, ${r.failed} failed job(s) older than ${o.olderThan}\n`,
         );
-      } finally {
-        await close();
-      }
+      });
     });
 }

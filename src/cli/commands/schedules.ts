@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import { previewCron } from '../../runner/scheduler.ts';
 import type { ScheduleInfo } from '../../runner/types.ts';
-import { openRunner } from '../context.ts';
+import { withRunner } from '../context.ts';
 import { plain, table, toJson } from '../format.ts';
 
 function findSchedule(list: ScheduleInfo[], ref: string): ScheduleInfo {
@@ -18,8 +18,7 @@ export function registerScheduleCommands(program: Command): void {
   const schedules = program.command('schedules').description('cron schedules');
 
   const list = async (o: { json?: boolean }) => {
-    const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-    try {
+    await withRunner(globals(), async (runner) => {
       const items = await runner.listSchedules();
       if (o.json) process.stdout.write(toJson(items, 2) + '\n');
       else
@@ -40,9 +39,7 @@ export function registerScheduleCommands(program: Command): void {
               )
             : 'no schedules') + '\n',
         );
-    } finally {
-      await close();
-    }
+    });
   };
   schedules.option('--json', 'JSON output').action(list);
   // commander gives --json to the parent when both declare it
@@ -65,13 +62,10 @@ export function registerScheduleCommands(program: Command): void {
       } catch (error) {
         throw new UserError(`--args is not valid JSON: ${(error as Error).message}`);
       }
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         const s = await runner.setSchedule({ task, cron, tz: o.tz, args, key: o.key, paused: o.paused ? true : undefined });
         process.stdout.write(`${s.id} ${s.task} '${s.cron}' ${s.tz}${s.paused ? ' (paused)' : ` next ${s.nextRuns[0]}`}\n`);
-      } finally {
-        await close();
-      }
+      });
     });
 
   for (const [name, description] of [
@@ -84,17 +78,14 @@ export function registerScheduleCommands(program: Command): void {
       .command(`${name} <schedule>`)
       .description(`${description} (id, or task[:key])`)
       .action(async (ref: string) => {
-        const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-        try {
+        await withRunner(globals(), async (runner) => {
           const s = findSchedule(await runner.listSchedules(), ref);
           if (name === 'pause') await runner.pauseSchedule(s.id);
           if (name === 'resume') await runner.resumeSchedule(s.id);
           if (name === 'delete') await runner.deleteSchedule(s.id);
           if (name === 'run') process.stdout.write(`${await runner.runScheduleNow(s.id)}\n`);
           else process.stdout.write(`${name}d ${s.task}:${s.key}\n`.replace('deleted', 'deleted').replace('paused', 'paused'));
-        } finally {
-          await close();
-        }
+        });
       });
   }
 

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import type { Runner } from '../../runner/runner.ts';
-import { openRunner } from '../context.ts';
+import { withRunner } from '../context.ts';
 import { plain } from '../format.ts';
 
 async function followUntilDone(runner: Runner, id: string): Promise<string> {
@@ -46,8 +46,7 @@ export function registerShortcutCommands(program: Command): void {
     if (extra) command = extra(command);
     command.action(async (o) => {
       const args = build(o);
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         const jobName = `${name}${args.dryRun ? ' (dry run)' : ''} (manual)`;
         const { id, created } = await runner.enqueueOrGet(name, args, { name: jobName });
         process.stdout.write(`${id}${created ? '' : ' (already queued)'}\n`);
@@ -56,9 +55,7 @@ export function registerShortcutCommands(program: Command): void {
           process.stdout.write(`job ${state}\n`);
           if (state !== 'completed') process.exitCode = 1;
         }
-      } finally {
-        await close();
-      }
+      });
     });
   };
   const urls = (list: string[] | undefined) => {

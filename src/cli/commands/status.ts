@@ -3,7 +3,7 @@ import type { Command } from 'commander';
 import { UserError, errorMessage } from '../../runner/errors.ts';
 import { scrubSecrets } from '../../runner/dsn.ts';
 import type { Snapshot } from '../../runner/types.ts';
-import { openRunner } from '../context.ts';
+import { openRunner, withRunner } from '../context.ts';
 import { formatDuration, parseDuration, table, toJson } from '../format.ts';
 
 export function statusText(s: Snapshot): string {
@@ -41,13 +41,10 @@ export function registerStatusCommands(program: Command): void {
     .description('runners, per-task counts, oldest waiting job, failures in the last hour')
     .option('--json', 'JSON output (the snapshot)')
     .action(async (o) => {
-      const { runner, close } = await openRunner(globals(), { kind: 'cli', work: false });
-      try {
+      await withRunner(globals(), async (runner) => {
         const s = await runner.snapshot();
         process.stdout.write((o.json ? toJson(s, 2) : statusText(s)) + '\n');
-      } finally {
-        await close();
-      }
+      });
     });
 
   program
