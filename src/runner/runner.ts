@@ -96,6 +96,7 @@ export class Runner implements QueueApi {
   private unsubscribes: (() => void)[] = [];
   private restoreConsole: (() => void) | null = null;
   private stopDeadline = Infinity;
+  private bossChannel = '';
 
   constructor(options: RunnerOptions) {
     this.options = {
@@ -168,6 +169,7 @@ export class Runner implements QueueApi {
     }
     await this.ensureQueues();
     const { rows } = await this.pool.query(this.sql.bossChannel);
+    this.bossChannel = rows[0].channel;
     this.hub = new EventHub({ connectionString: o.databaseUrl, bossChannel: rows[0].channel, applicationName: `ifqueue listener` });
     await this.hub.start();
     this.unsubscribes.push(
@@ -429,11 +431,22 @@ export class Runner implements QueueApi {
     if (!needsTransaction) {
       const id = await this.boss.send(task, parsed as object, this.sendOptions(task, options, null));
       if (!id) throw new Error(`pg-boss refused the job for ${task}`);
+      if (options.startAfter !== undefined) await this.wakeForDelayed(task);
       return { id, created: true };
     }
     const result = await inTransaction(this.pool, (client) => this.enqueueInClient(client, task, parsed, options, orGet));
     if (result.kick) this.reconciler?.kick();
+    if (result.created && options.startAfter !== undefined) await this.wakeForDelayed(task);
     return { id: result.id, created: result.created };
+  }
+
+  /**
+   * pg-boss notifies only jobs that can run now; a delayed one would wait for the slow poll if a
+   * worker computed its next due time just before it was inserted. Waking the queue makes the
+   * worker recompute it.
+   */
+  private async wakeForDelayed(task: string): Promise<void> {
+    await this.pool.query('SELECT pg_notify($1, $2)', [this.bossChannel, task]);
   }
 
   /** Enqueue inside a caller's transaction (schedules, on-fail handlers, the legacy bridge). */
