@@ -1,7 +1,7 @@
 // Checks typed task arguments against the task's JSON schema as the user types (the runner checks again on enqueue).
 import { z } from 'zod';
 import type { TaskInfo } from '../runner/types.ts';
-import { sanitizeLine } from './sanitize.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 
 export interface ArgsCheck {
   args: unknown;

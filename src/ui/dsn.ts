@@ -1,5 +1,5 @@
 // A database address to show: user@host:port/db, never the password, whatever the runner handed us.
-import { sanitizeLine } from './sanitize.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 
 export function displayDsn(dsn: string): string {
   try {

@@ -1,5 +1,5 @@
 // One-line, terminal-safe messages from whatever was thrown.
-import { sanitizeLine } from './sanitize.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 
 export function errorLine(error: unknown): string {
   const message = error instanceof Error ? error.message : typeof error === 'string' ? error : JSON.stringify(error);

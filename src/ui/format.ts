@@ -1,5 +1,5 @@
 // Short human forms of times, durations, ids and arguments for list cells.
-import { sanitizeLine } from './sanitize.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 
 /** 12s, 4m, 3h 12m, 2d 4h — compact for columns. */
 export function duration(ms: number): string {

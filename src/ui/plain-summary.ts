@@ -1,7 +1,7 @@
 // What `ifqueue` prints instead of the dashboard when stdout is not a terminal.
 import type { QueueApi } from '../runner/types.ts';
 import { displayDsn } from './dsn.ts';
-import { sanitizeLine } from './sanitize.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 import { clock, duration, relative, since } from './format.ts';
 import { columns } from './text.ts';
 import { errorLine } from './errors.ts';

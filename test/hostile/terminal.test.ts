@@ -13,7 +13,7 @@ import { z } from 'zod';
 import { Runner } from '../../src/runner/runner.ts';
 import { abortableSleep } from '../../src/runner/sleep.ts';
 import { defineTask } from '../../src/runner/task.ts';
-import { sanitizeLine, sanitizeLines } from '../../src/ui/sanitize.ts';
+import { sanitizeLine, sanitizeLines } from '../../src/text/terminal.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { Children, type Child } from '../fault/harness/children.ts';
 import { waitFor } from '../fault/harness/common.ts';

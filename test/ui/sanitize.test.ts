@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { sanitizeLine, sanitizeLines } from '../../src/ui/sanitize.ts';
+import { sanitizeLine, sanitizeLines } from '../../src/text/terminal.ts';
 import { fit, fitWithSuffix, hardWrap, truncate, widthOf } from '../../src/ui/text.ts';
 
 // eslint-disable-next-line no-control-regex

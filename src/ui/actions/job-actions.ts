@@ -3,7 +3,7 @@ import type { JobSummary } from '../../runner/types.ts';
 import { confirm, report, reportError, type ActionContext } from './context.ts';
 import { currentScreen } from '../store/view-slice.ts';
 import { shortId, plural } from '../format.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 /** The job the current screen points at: the selected row, or the open job. */
 export function selectedJob(ctx: ActionContext): JobSummary | null {

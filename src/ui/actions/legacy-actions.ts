@@ -1,6 +1,6 @@
 // The legacy screen's action: stop IFDB's old Python worker (the adapter comes from the cutover work).
 import { confirm, report, type ActionContext } from './context.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { errorLine } from '../errors.ts';
 
 export async function refreshLegacy(ctx: ActionContext): Promise<void> {

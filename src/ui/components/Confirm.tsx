@@ -4,7 +4,7 @@ import { Box } from 'ink';
 import type { ConfirmDialog } from '../store/dialog-slice.ts';
 import { Row } from './Row.tsx';
 import { fit, truncate, widthOf } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function Confirm({ dialog, width, height }: { dialog: ConfirmDialog; width: number; height: number }): React.ReactElement {
   const inner = Math.min(width - 4, Math.max(40, widthOf(dialog.message) + 2, widthOf(dialog.detail ?? '') + 2));

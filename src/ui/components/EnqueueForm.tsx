@@ -6,7 +6,7 @@ import { ChoiceField, FormField } from './FormField.tsx';
 import { useDashboardContext } from '../context.ts';
 import { argsHint } from '../args-schema.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function EnqueueForm({ dialog, width }: { dialog: EnqueueDialog; width: number }): React.ReactElement {
   const { api } = useDashboardContext();

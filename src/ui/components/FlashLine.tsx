@@ -4,7 +4,7 @@ import { Row } from './Row.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { useFlashTimer } from '../hooks/use-flash-timer.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 const MARK = { info: '✓', error: '✗', progress: '…' } as const;
 const TONE = { info: 'ok', error: 'error', progress: 'muted' } as const;

@@ -6,7 +6,7 @@ import { useDashboard, useDashboardContext } from '../context.ts';
 import { currentScreen } from '../store/view-slice.ts';
 import { displayDsn } from '../dsn.ts';
 import { shortId } from '../format.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { truncate, widthOf } from '../text.ts';
 import type { Token } from '../theme.ts';
 

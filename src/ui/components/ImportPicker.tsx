@@ -5,7 +5,7 @@ import { Row, Rule } from './Row.tsx';
 import { useDashboardContext } from '../context.ts';
 import { IMPORT_TASKS } from '../actions/enqueue-actions.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function ImportPicker({ dialog, width }: { dialog: ImportDialog; width: number }): React.ReactElement {
   const { api } = useDashboardContext();

@@ -10,7 +10,7 @@ import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobDetail } from '../hooks/use-job-detail.ts';
 import { argsSummary, clock, duration, shortId, since } from '../format.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { detailPaneRows } from '../layout.ts';
 import { wrappedInfoLines } from '../lines/job-info-lines.ts';
 

@@ -9,7 +9,7 @@ import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobList } from '../hooks/use-job-list.ts';
 import { argsSummary, relative, shortId, since } from '../format.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { jobListRows, windowStart } from '../layout.ts';
 
 function timeColumn(tab: StateFilter): string {

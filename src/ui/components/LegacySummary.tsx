@@ -2,7 +2,7 @@
 import React from 'react';
 import type { LegacyStatus } from '../legacy-types.ts';
 import { Row } from './Row.tsx';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function legacyWorkerText(s: LegacyStatus): string {
   if (!s.workerAlive) return 'old worker: stopped';

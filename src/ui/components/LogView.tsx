@@ -4,7 +4,7 @@ import type { LogLine } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
 import { logTime } from '../format.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import type { Token } from '../theme.ts';
 
 const LEVEL: Record<LogLine['level'], readonly [string, Token]> = {

@@ -4,7 +4,7 @@ import type { QueueCounts } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
 import { count, duration, sparkline } from '../format.ts';
 import { fit, fitWithSuffix } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { windowStart } from '../layout.ts';
 
 interface Column {

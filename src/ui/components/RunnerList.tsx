@@ -4,7 +4,7 @@ import type { RunnerInfo } from '../../runner/types.ts';
 import { Row } from './Row.tsx';
 import { since } from '../format.ts';
 import { columns } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function RunnerList({ runners, width, height, now }: { runners: readonly RunnerInfo[]; width: number; height: number; now: number }): React.ReactElement {
   if (runners.length === 0) return <Row segments={[['  no runner is registered: jobs wait until one starts (ifqueue --daemon)', 'warn']]} />;

@@ -5,7 +5,7 @@ import { Row, Rule } from './Row.tsx';
 import { ChoiceField, FormField } from './FormField.tsx';
 import { clock, relative } from '../format.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 
 export function ScheduleEditor({ dialog, width }: { dialog: ScheduleDialog; width: number }): React.ReactElement {
   const now = Date.now();

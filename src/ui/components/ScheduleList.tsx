@@ -4,7 +4,7 @@ import type { JobState, ScheduleInfo } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
 import { argsSummary, clock, relative, runTime } from '../format.ts';
 import { columns, fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { windowStart } from '../layout.ts';
 import type { Token } from '../theme.ts';
 

@@ -7,7 +7,7 @@ import { useDashboard } from '../context.ts';
 import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { argsSummary, clock, relative, runTime, shortId } from '../format.ts';
 import { fit } from '../text.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { SCHEDULE_DETAIL_ROWS, scheduleListRows } from '../layout.ts';
 
 export function Schedules({ width, rows }: { width: number; rows: number }): React.ReactElement {

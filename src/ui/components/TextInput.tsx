@@ -3,7 +3,7 @@ import React from 'react';
 import { Text } from 'ink';
 import type { TextField } from '../keys/text-edit.ts';
 import { useTheme } from '../theme.ts';
-import { sanitizeLine } from '../sanitize.ts';
+import { sanitizeLine } from '../../text/terminal.ts';
 import { truncate, widthOf } from '../text.ts';
 
 export function TextInput({ field, width, focused }: { field: TextField; width: number; focused: boolean }): React.ReactElement {

@@ -1,7 +1,7 @@
 // The job detail's info pane as lines: every value in full, long ones wrapped by hand to the width.
 import type { JobDetail } from '../../runner/types.ts';
 import type { Token } from '../theme.ts';
-import { sanitizeLine, sanitizeLines } from '../sanitize.ts';
+import { sanitizeLine, sanitizeLines } from '../../text/terminal.ts';
 import { hardWrap } from '../text.ts';
 import { prettyJson, runTime, timestamp } from '../format.ts';
 
