@@ -385,7 +385,7 @@ export class Runner implements QueueApi {
    * Bulk enqueue: every argument set validated first (nothing is enqueued if one is bad), then
    * inserted through pg-boss's insert() in chunks of 1 000. Returns the job ids in order.
    */
-  async enqueueMany(task: string, argsList: unknown[], options: Pick<EnqueueOptions, 'priority' | 'startAfter' | 'retries' | 'onFail'> = {}): Promise<string[]> {
+  async enqueueMany(task: string, argsList: unknown[], options: Pick<EnqueueOptions, 'priority' | 'startAfter' | 'retries' | 'retryDelaySeconds' | 'onFail'> = {}): Promise<string[]> {
     await this.start();
     const parsed = argsList.map((a, i) => {
       try {
@@ -467,10 +467,16 @@ export class Runner implements QueueApi {
     if (options.retries !== undefined && (!Number.isInteger(options.retries) || options.retries < 0)) {
       throw new UserError(`retries must be a non-negative integer, got ${options.retries}`);
     }
+    const delay = options.retryDelaySeconds;
+    if (delay !== undefined && (!Number.isInteger(delay) || delay < 0 || delay > 2 ** 31 - 1)) {
+      throw new UserError(`retryDelaySeconds must be a non-negative integer, got ${delay}`);
+    }
     return {
       priority: toBossPriority(priority),
       ...(after ? { startAfter: after } : {}),
       ...(options.retries !== undefined ? { retryLimit: options.retries } : {}),
+      // A fixed interval, as the legacy queue retried: the task's backoff does not apply.
+      ...(delay !== undefined ? { retryDelay: delay, retryBackoff: false } : {}),
     };
   }
 

@@ -115,6 +115,8 @@ export interface EnqueueOptions {
   startAfter?: Date | number /* seconds from now */;
   /** retries after the first attempt (overrides the task's) */
   retries?: number;
+  /** seconds between attempts, fixed (no backoff), overriding the task's delay: legacy's retry_minutes × 60 */
+  retryDelaySeconds?: number;
   /** a registered task that receives { job, error } after the final failure */
   onFail?: string;
   /** an existing job id or name; this job runs only after it succeeded */

@@ -226,3 +226,30 @@ test('an attempt that outlives its expiry is aborted through its signal, recorde
   ]);
   assert.ok((await runner.getLog(id)).some((l) => l.text === 'aborted: job expired after 1s'), 'the handler saw the abort');
 });
+
+test('retryDelaySeconds spaces the retries of one job evenly, without the task\'s backoff', async () => {
+  const windows: { min: number; max: number }[] = [];
+  const off = runner.on('job:failed', (e) => {
+    if (e.task !== 'flaky' || !e.willRetry || e.id !== id) return;
+    void db
+      .query(`SELECT j.start_after, a.started_at, a.finished_at FROM pgboss.job j JOIN ifqueue.job_attempt a ON a.job_id = j.id AND a.attempt = $2 WHERE j.id = $1`, [e.id, e.attempt])
+      .then(({ rows }) => windows.push({ min: seconds(rows[0].start_after, rows[0].finished_at), max: seconds(rows[0].start_after, rows[0].started_at) }));
+  });
+  // the task backs off (1 s, then 2 s); the job asks for a fixed 1 s, as legacy's retry_minutes did
+  const id = await runner.enqueue('flaky', { succeedOn: 3 }, { retries: 2, retryDelaySeconds: 1 });
+  const done = await waitForState(db, id, ['completed', 'failed']);
+  off();
+  assert.equal(done.state, 'completed');
+  const job = (await runner.getJob(id))!;
+  assert.deepEqual([job.options.retryLimit, job.options.retryDelay, job.options.retryBackoff], [2, 1, false]);
+  await waitFor('both retry delays recorded', () => windows.length === 2);
+  for (const [i, w] of windows.entries()) assert.ok(w.max >= 0.99 && w.min <= 1.01, `retry ${i + 1} delay within [${w.min}, ${w.max}] s: 1 s, not doubled`);
+
+  const long = await runner.enqueue('defaults', {}, { retries: 3, retryDelaySeconds: 2000 * 60 });
+  const stored = (await runner.getJob(long))!;
+  assert.deepEqual([stored.options.retryLimit, stored.options.retryDelay, stored.options.retryBackoff], [3, 120_000, false], 'legacy 3 retries, 2000 minutes apart');
+  await runner.cancelJob(long);
+  for (const bad of [-1, 1.5, Number.NaN]) {
+    await assert.rejects(runner.enqueue('defaults', {}, { retryDelaySeconds: bad }), (e: Error) => e.name === 'UserError' && /retryDelaySeconds must be a non-negative integer/.test(e.message));
+  }
+});
