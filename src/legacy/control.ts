@@ -1,7 +1,7 @@
-// The dashboard's handle on the legacy queue (src/ui/legacy-types.ts): status and the stop action.
+// The dashboard's handle on the legacy queue (src/legacy/types.ts): status and the stop action.
 import type { Runner } from '../runner/runner.ts';
 import { UserError } from '../runner/errors.ts';
-import type { LegacyAdapter } from '../ui/legacy-types.ts';
+import type { LegacyAdapter } from './types.ts';
 import { legacyOptionsFromEnv, type LegacyOptions } from './options.ts';
 import { legacyReport, toLegacyStatus } from './status.ts';
 import { legacyTableExists } from './store.ts';

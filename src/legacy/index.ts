@@ -8,3 +8,4 @@ export { adoptOrphans } from './adopt.ts';
 export { rollback } from './rollback.ts';
 export { retire } from './retire.ts';
 export { mapLegacyCommand } from './command-map.ts';
+export type { LegacyStatus, LegacyAdapter } from './types.ts';

@@ -3,7 +3,7 @@
 import { hostname } from 'node:os';
 import type pg from 'pg';
 import type { Queryable } from '../runner/db.ts';
-import type { LegacyStatus } from '../ui/legacy-types.ts';
+import type { LegacyStatus } from './types.ts';
 import type { LegacyOptions } from './options.ts';
 import { countRows, cronRows, unfinishedUnbridgedRows, type CronRow, type RowCounts, type UnfinishedRow } from './rows.ts';
 import { bridgeSwitch, ensureLegacyStore, installedTriggers, legacyTableExists } from './store.ts';
@@ -68,7 +68,7 @@ export async function legacyReport(pool: pg.Pool, options: LegacyOptions): Promi
   return { table: true, counts, running, orphans, cron, worker, bridge: { enabled, guard: triggers.guard, notifyTrigger: triggers.notify, live, processes } };
 }
 
-/** The dashboard's view (src/ui/legacy-types.ts). */
+/** The dashboard's view (src/legacy/types.ts). */
 export function toLegacyStatus(r: LegacyReport): LegacyStatus {
   return {
     workerAlive: r.worker.alive,

@@ -1,24 +1,28 @@
 // Prometheus metrics (prom-client) on a small HTTP server, 127.0.0.1 by default: jobs by queue and
-// state, oldest waiting age, completion/failure counters, live runners, and the legacy queue's
-// pending rows and bridge lag. Gauges are read from the database at scrape time; counters count the
-// cross-process job events this process hears from the moment it starts.
+// state, oldest waiting age, completion/failure counters, live runners, plus whatever collectors
+// other parts add (the CLI adds the legacy cutover's). Gauges are read from the database at scrape
+// time; counters count the cross-process job events this process hears from the moment it starts.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Runner } from './runner.ts';
 import { errorMessage } from './errors.ts';
-import { countRows } from '../legacy/rows.ts';
-import { bridgeProcesses } from '../legacy/status.ts';
-import { bridgeSwitch, ensureLegacyStore, legacyTableExists } from '../legacy/store.ts';
 
 export interface MetricsServer {
   url: string;
   close(): Promise<void>;
 }
 
+/**
+ * Metrics contributed from outside the runner: called once with the registry to create them, it
+ * returns the refresh that runs at every scrape (a refresh that throws makes `ifqueue_up` 0).
+ */
+export type MetricsCollector = (registry: Registry) => () => Promise<void>;
+
 export interface MetricsOptions {
   port?: number;
   host?: string;
+  collectors?: MetricsCollector[];
 }
 
 const QUEUE_STATES = ['waiting', 'scheduled', 'active', 'retry', 'failed', 'cancelled', 'completed'] as const;
@@ -33,10 +37,6 @@ function buildMetrics(registry: Registry) {
     doneHour: g('ifqueue_jobs_completed_last_hour', 'Jobs completed in the last hour', ['queue']),
     failedHour: g('ifqueue_jobs_failed_last_hour', 'Jobs failed in the last hour', ['queue']),
     runners: g('ifqueue_runners', 'Live runners by kind', ['kind']),
-    legacyRows: g('ifqueue_legacy_rows', 'Rows of the legacy core_taskqueueelement table by state', ['state']),
-    legacyLag: g('ifqueue_legacy_bridge_lag_seconds', 'How long the oldest takeable legacy row has been waiting for the bridge (0 when none)'),
-    bridgeEnabled: g('ifqueue_legacy_bridge_enabled', '1 when bridging of legacy rows is switched on'),
-    bridges: g('ifqueue_legacy_bridges', 'Live legacy bridge processes'),
     completed: new Counter({ name: 'ifqueue_job_completions_total', help: 'Job attempts completed (seen by this process)', labelNames: ['queue'], registers: [registry] }),
     failed: new Counter({
       name: 'ifqueue_job_failures_total',
@@ -49,8 +49,8 @@ function buildMetrics(registry: Registry) {
 
 type Metrics = ReturnType<typeof buildMetrics>;
 
-async function refresh(api: Runner, m: Metrics): Promise<void> {
-  for (const gauge of [m.jobs, m.paused, m.oldest, m.doneHour, m.failedHour, m.runners, m.legacyRows, m.legacyLag, m.bridgeEnabled, m.bridges]) gauge.reset();
+async function refresh(api: Runner, m: Metrics, extra: (() => Promise<void>)[]): Promise<void> {
+  for (const gauge of [m.jobs, m.paused, m.oldest, m.doneHour, m.failedHour, m.runners]) gauge.reset();
   try {
     const s = await api.snapshot();
     for (const q of s.queues) {
@@ -63,19 +63,7 @@ async function refresh(api: Runner, m: Metrics): Promise<void> {
     const kinds = new Map<string, number>();
     for (const r of s.runners) if (r.alive) kinds.set(r.kind, (kinds.get(r.kind) ?? 0) + 1);
     for (const [kind, n] of kinds) m.runners.set({ kind }, n);
-    if (await legacyTableExists(api.db)) {
-      await ensureLegacyStore(api.db);
-      const [c, enabled, bridges] = await Promise.all([countRows(api.db), bridgeSwitch(api.db), bridgeProcesses(api.db)]);
-      m.legacyRows.set({ state: 'pending' }, c.pending);
-      m.legacyRows.set({ state: 'due' }, c.due);
-      m.legacyRows.set({ state: 'unfinished' }, c.unfinished);
-      m.legacyRows.set({ state: 'bridged' }, c.bridged);
-      m.legacyRows.set({ state: 'succeeded' }, c.succeeded);
-      m.legacyRows.set({ state: 'failed' }, c.failed);
-      m.legacyLag.set(c.lagSeconds);
-      m.bridgeEnabled.set(enabled ? 1 : 0);
-      m.bridges.set(bridges.filter((b) => b.live).length);
-    }
+    for (const collect of extra) await collect();
     m.up.set(1);
   } catch (error) {
     m.up.set(0);
@@ -88,6 +76,7 @@ export async function startMetricsServer(api: Runner, options: MetricsOptions = 
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const m = buildMetrics(registry);
+  const extra = (options.collectors ?? []).map((c) => c(registry));
   await api.start();
   const offs = [
     api.on('job:completed', (e) => m.completed.inc({ queue: e.task })),
@@ -106,7 +95,7 @@ export async function startMetricsServer(api: Runner, options: MetricsOptions = 
       return;
     }
     // Concurrent scrapes share one round of queries.
-    scraping ??= refresh(api, m).finally(() => (scraping = null));
+    scraping ??= refresh(api, m, extra).finally(() => (scraping = null));
     let problem: string | null = null;
     await scraping.catch((error) => (problem = errorMessage(error).split('\n')[0]));
     const body = (problem ? `# scrape error: ${problem}\n` : '') + (await registry.metrics());

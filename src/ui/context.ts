@@ -3,7 +3,7 @@ import { createContext, useContext } from 'react';
 import { useStore } from 'zustand';
 import type { QueueApi } from '../runner/types.ts';
 import type { Bridge } from './bridge.ts';
-import type { LegacyAdapter } from './legacy-types.ts';
+import type { LegacyAdapter } from '../legacy/types.ts';
 import type { KeymapOptions } from './keys/keymap.ts';
 import type { DashboardState, DashboardStore } from './store/index.ts';
 

@@ -2,7 +2,7 @@
 import type { DashboardOptions } from './mount.tsx';
 
 export type { DashboardOptions } from './mount.tsx';
-export type { LegacyStatus, LegacyAdapter } from './legacy-types.ts';
+export type { LegacyStatus, LegacyAdapter } from '../legacy/types.ts';
 export { printPlainSummary } from './plain-summary.ts';
 
 /** Runs the dashboard until the user quits; resolves with the exit code (0, or 130 after a forced second Ctrl+C). */

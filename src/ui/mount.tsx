@@ -8,7 +8,7 @@ import type { DashboardContextValue } from './context.ts';
 import { createDashboardStore, type DashboardStore } from './store/index.ts';
 import { themeFromEnv } from './theme.ts';
 import { errorLine } from './errors.ts';
-import type { LegacyAdapter } from './legacy-types.ts';
+import type { LegacyAdapter } from '../legacy/types.ts';
 
 export interface DashboardOptions {
   api: QueueApi;

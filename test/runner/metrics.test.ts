@@ -1,20 +1,22 @@
 // Prometheus metrics: the server answers on 127.0.0.1 with jobs by queue and state, event counters,
-// live runners and the legacy queue's rows and bridge lag; and `ifqueue --daemon --metrics-port`
-// serves them while the daemon runs.
+// live runners and the gauges of added collectors; and `ifqueue --daemon --metrics-port` serves them
+// while the daemon runs. (The legacy cutover's collector: test/legacy/metrics.test.ts.)
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import getPort from 'get-port';
-import { startMetricsServer, type MetricsServer } from '../../src/runner/metrics.ts';
-import { ensureLegacyStore, setBridgeSwitch } from '../../src/legacy/store.ts';
+import { Gauge } from 'prom-client';
+import { z } from 'zod';
+import { startMetricsServer, type MetricsCollector, type MetricsServer } from '../../src/runner/metrics.ts';
+import { defineTask } from '../../src/runner/task.ts';
 import type { Runner } from '../../src/runner/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { CloneFile, enqueue } from '../fixtures/legacy/enqueue.ts';
-import { legacyDatabase, standInTasks, startRunner, waitFor } from '../legacy/support.ts';
+import { RunnerPool, waitFor } from './support.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/ifqueue.js', import.meta.url));
 let db: TestDatabase;
+let runners: RunnerPool;
 let runner: Runner;
 let server: MetricsServer | null = null;
 const cleanups: (() => Promise<unknown>)[] = [];
@@ -24,22 +26,41 @@ const sample = (text: string, name: string) => {
   return line === undefined ? undefined : Number(line.slice(name.length + 1));
 };
 
+const cloneFile = defineTask({
+  name: 'clone-file',
+  description: 'fails for url 13',
+  schema: z.object({ urlId: z.number() }),
+  retry: { retries: 0, delaySeconds: 0, backoff: false },
+  async handler({ urlId }) {
+    if (urlId === 13) throw new Error('HTTP 404');
+  },
+});
+const recodeGame = defineTask({ name: 'recode-game', description: 'idle', schema: z.object({}), async handler() {} });
+
 before(async () => {
-  db = await legacyDatabase('runner_metrics');
-  runner = await startRunner(db, standInTasks(db, { failUrlIds: new Set([13]) }));
-  await ensureLegacyStore(runner.db);
-  await setBridgeSwitch(runner.db, false, 'test');
+  db = await createTestDatabase('runner_metrics');
+  runners = new RunnerPool(db);
+  runner = await runners.start([cloneFile, recodeGame]);
 });
 
 after(async () => {
   await server?.close();
   for (const c of cleanups.reverse()) await c().catch(() => {});
-  await runner?.stop({ timeoutMs: 1000 });
+  await runners?.stopAll();
   await db?.drop();
 });
 
-test('the metrics server answers on 127.0.0.1 with queue, counter, runner and legacy metrics', async () => {
-  server = await startMetricsServer(runner, { port: 0 });
+test('the metrics server answers on 127.0.0.1 with queue, counter, runner and collector metrics', async () => {
+  let scrapes = 0;
+  let broken = false;
+  const collector: MetricsCollector = (registry) => {
+    const gauge = new Gauge({ name: 'ifqueue_test_scrapes', help: 'scrapes seen by the test collector', registers: [registry] });
+    return async () => {
+      if (broken) throw new Error('collector broke');
+      gauge.set(++scrapes);
+    };
+  };
+  server = await startMetricsServer(runner, { port: 0, collectors: [collector] });
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   const ok = await runner.enqueue('clone-file', { urlId: 12 });
   const bad = await runner.enqueue('clone-file', { urlId: 13 });
@@ -47,10 +68,6 @@ test('the metrics server answers on 127.0.0.1 with queue, counter, runner and le
     const [a, b] = await Promise.all([runner.getJob(ok), runner.getJob(bad)]);
     return a?.state === 'completed' && b?.state === 'failed';
   });
-  await enqueue(db, null, CloneFile, [1]);
-  await enqueue(db, null, CloneFile, [2]);
-  await db.query(`UPDATE core_taskqueueelement SET enqueue_time = now() - interval '90 seconds'`);
-
   const text = await waitFor('the counters to catch up', async () => {
     const t = await (await fetch(server!.url)).text();
     return sample(t, 'ifqueue_job_failures_total{queue="clone-file",final="true"}') === 1 ? t : null;
@@ -63,12 +80,15 @@ test('the metrics server answers on 127.0.0.1 with queue, counter, runner and le
   assert.equal(sample(text, 'ifqueue_jobs{queue="recode-game",state="waiting"}'), 0);
   assert.equal(sample(text, 'ifqueue_job_completions_total{queue="clone-file"}'), 1);
   assert.equal(sample(text, 'ifqueue_runners{kind="test"}'), 1);
-  assert.equal(sample(text, 'ifqueue_legacy_rows{state="pending"}'), 2);
-  assert.ok(sample(text, 'ifqueue_legacy_bridge_lag_seconds')! >= 90);
-  assert.equal(sample(text, 'ifqueue_legacy_bridge_enabled'), 0);
+  assert.ok(sample(text, 'ifqueue_test_scrapes')! >= 1, 'the added collector ran at the scrape');
+  assert.doesNotMatch(text, /^ifqueue_legacy_/m, 'the runner alone reports no legacy metrics');
   assert.match(text, /^# HELP ifqueue_oldest_waiting_seconds /m);
   assert.match(text, /^process_cpu_user_seconds_total /m);
   assert.equal((await fetch(server.url.replace('/metrics', '/nope'))).status, 404);
+  broken = true;
+  const failing = await (await fetch(server.url)).text();
+  assert.equal(sample(failing, 'ifqueue_up'), 0, 'a failing collector makes the scrape report down');
+  assert.match(failing, /^# scrape error: collector broke$/m);
 
   await server.close();
   await assert.rejects(fetch(server.url));

@@ -1,7 +1,7 @@
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { mount, seededRunner, assertFramesFit, KEY, type Harness } from './harness.ts';
-import type { LegacyStatus } from '../../src/ui/legacy-types.ts';
+import type { LegacyStatus } from '../../src/legacy/types.ts';
 
 const legacyStatus: LegacyStatus = { workerAlive: true, workerPid: 2210, unit: 'ifdb-worker.service', pending: 2, running: 0, orphaned: 1, bridge: false };
 

@@ -60,8 +60,12 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
 }
 
 export async function startMetricsIfAvailable(opened: Opened, o: DefaultOptions): Promise<{ close(): Promise<void> } | null> {
-  const { startMetricsServer } = await import('../../runner/metrics.ts');
-  const server = await startMetricsServer(opened.runner, { port: o.metricsPort!, host: o.metricsHost ?? '127.0.0.1' });
+  const [{ startMetricsServer }, { legacyMetrics }] = await Promise.all([import('../../runner/metrics.ts'), import('../../legacy/metrics.ts')]);
+  const server = await startMetricsServer(opened.runner, {
+    port: o.metricsPort!,
+    host: o.metricsHost ?? '127.0.0.1',
+    collectors: [legacyMetrics(opened.runner.db)],
+  });
   process.stderr.write(`ifqueue: metrics on ${server.url}\n`);
   return server;
 }

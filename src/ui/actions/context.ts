@@ -1,7 +1,7 @@
 // What every action needs: the runner façade, the store, the bridge (to refresh after a change) and the options.
 import type { QueueApi } from '../../runner/types.ts';
 import type { Bridge } from '../bridge.ts';
-import type { LegacyAdapter } from '../legacy-types.ts';
+import type { LegacyAdapter } from '../../legacy/types.ts';
 import type { DashboardStore } from '../store/index.ts';
 import { errorLine } from '../errors.ts';
 

@@ -1,6 +1,6 @@
 // One line about IFDB's old queue: is its worker still running, what is left in its table, is the bridge on.
 import React from 'react';
-import type { LegacyStatus } from '../legacy-types.ts';
+import type { LegacyStatus } from '../../legacy/types.ts';
 import { Row } from './Row.tsx';
 import { sanitizeLine } from '../../text/terminal.ts';
 

@@ -1,6 +1,6 @@
 // What the runner last told us: the snapshot, the connection, and version counters that make views reload.
 import type { Snapshot } from '../../runner/types.ts';
-import type { LegacyStatus } from '../legacy-types.ts';
+import type { LegacyStatus } from '../../legacy/types.ts';
 import type { SliceCreator } from './index.ts';
 
 export interface LiveSlice {

@@ -1,4 +1,5 @@
-// What the cutover work's legacy adapter reports about IFDB's old Python queue.
+// What the cutover reports about IFDB's old Python queue, and the handle the dashboard gets on it
+// (src/legacy owns these types; the UI imports them).
 export interface LegacyStatus {
   workerAlive: boolean;
   workerPid: number | null;
