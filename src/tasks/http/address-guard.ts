@@ -1,9 +1,11 @@
-// The SSRF guard: only public unicast addresses may be fetched, unless configuration allows a host.
+// The SSRF guard: only global unicast addresses may be fetched (global-unicast.ts: an allow list of
+// ranges; IPv6 forms carrying IPv4 are judged by the IPv4), unless configuration allows a host.
 // Checked before every hop (so refused targets see no traffic) and again inside the socket's DNS
 // lookup, so a name that re-resolves to a private address between the two checks is still refused.
 import dns from 'node:dns';
 import net from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { whyNotGlobal } from './global-unicast.ts';
 
 /** Thrown (or passed to the socket) when the guard refuses a target; always permanent. */
 export class GuardRefusal extends Error {
@@ -27,8 +29,19 @@ export type LookupAll = (hostname: string) => Promise<{ address: string; family:
 
 const systemLookup: LookupAll = (hostname) => dns.promises.lookup(hostname, { all: true, verbatim: true });
 
+/** IPv6 text in its canonical form: ipaddr.js reads "::127.0.0.1" as the mapped ::ffff:7f00:1, the socket layer as ::7f00:1. */
+function canonicalIPv6(bare: string): string | null {
+  if (net.isIPv6(bare) === false) return null;
+  try {
+    return new URL(`http://[${bare}]/`).hostname.slice(1, -1);
+  } catch {
+    return null;
+  }
+}
+
 function parseAddress(address: string): Parsed | null {
-  const bare = address.replace(/^\[|\]$/g, '');
+  let bare = address.replace(/^\[|\]$/g, '');
+  if (bare.includes(':')) bare = canonicalIPv6(bare) ?? '';
   if (!ipaddr.isValid(bare)) return null;
   const parsed = ipaddr.parse(bare);
   // IPv4-mapped IPv6 (::ffff:a.b.c.d) is judged as the IPv4 address it carries.
@@ -61,8 +74,7 @@ export class AddressGuard {
     const parsed = parseAddress(address);
     if (!parsed) return `"${address}" is not an IP address`;
     if (this.allowedByConfig(parsed)) return null;
-    const range = parsed.range();
-    return range === 'unicast' ? null : `${parsed.toString()} is a ${range} address`;
+    return whyNotGlobal(parsed);
   }
 
   /** Resolves the URL's host and refuses it unless every address is public (or allowed); no connection is made. */
