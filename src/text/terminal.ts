@@ -49,3 +49,22 @@ export function sanitizeLines(text: unknown): string[] {
     .split('\n')
     .map((line) => line.replace(BIDI, '').replace(/\t/g, '  ').replace(CONTROLS, visibleControl));
 }
+
+// Characters that separate words (tabs, line breaks) become one space in plain text.
+const BREAKS = /[\t\n\v\f\r\u0085\u2028\u2029]+/g;
+
+/**
+ * Inert one-line text for storage that other programs display (IFDB's pages): escape sequences,
+ * bidi embeddings/overrides/isolates and every C0/C1 control removed, tabs and line breaks turned
+ * into a single space. Unlike sanitizeLine nothing is made visible: the reader never asked for it.
+ */
+export function plainText(text: unknown): string {
+  const s = typeof text === 'string' ? text : text == null ? '' : String(text);
+  return s
+    .replace(STRING_SEQUENCE, '')
+    .replace(CSI, '')
+    .replace(OTHER_ESC, '')
+    .replace(BIDI, '')
+    .replace(BREAKS, ' ')
+    .replace(CONTROLS, '');
+}

@@ -3,6 +3,7 @@ import type pg from 'pg';
 import { errorMessage, isPermanent, PermanentError } from '../../runner/errors.ts';
 import type { TaskContext } from '../../runner/types.ts';
 import type { HttpClient } from '../http/index.ts';
+import { cleanFeedItems } from './clean.ts';
 import { type FeedSource, feedUrl } from './sources.ts';
 import type { FeedId } from './types.ts';
 import { upsertFeedItems } from './upsert.ts';
@@ -39,7 +40,7 @@ async function fetchOne(source: FeedSource, env: FetchFeedsEnvironment, ctx: Tas
     maxBytes: env.maxBytes,
     encoding: source.encoding,
   });
-  const parsed = source.parse(response.text);
+  const parsed = cleanFeedItems(source.parse(response.text), response.finalUrl);
   parsed.skipped.slice(0, SKIPPED_LINES_SHOWN).forEach((line) => ctx.log.warn(`${source.id}: skipped ${line}`));
   if (parsed.skipped.length > SKIPPED_LINES_SHOWN) ctx.log.warn(`${source.id}: skipped ${parsed.skipped.length - SKIPPED_LINES_SHOWN} more entries`);
   if (parsed.items.length === 0 && parsed.skipped.length === 0) ctx.log.warn(`${source.id}: the document has no entries`);

@@ -8,7 +8,10 @@ export interface FeedItem {
   title: string;
   /** '' when the entry names no author */
   authors: string;
+  /** as written in the document: fetch-feeds resolves it (against urlBases, then the document) and keeps http(s) only */
   url: string;
+  /** xml:base values in scope of the link, outermost first (Atom) */
+  urlBases?: string[];
   published: Date;
 }
 

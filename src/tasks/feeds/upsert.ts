@@ -1,5 +1,6 @@
 // Writes one feed's items into IFDB's core_feedcache in a single statement.
 import type pg from 'pg';
+import { storableText } from '../../text/storable.ts';
 import type { FeedId, FeedItem } from './types.ts';
 
 export interface UpsertCounts {
@@ -40,10 +41,8 @@ SELECT (SELECT count(*) FROM input)::int AS distinct_items,
        count(*) FILTER (WHERE NOT inserted)::int AS updated
   FROM upserted`;
 
-/** PostgreSQL text cannot hold NUL; a hostile feed must not fail the whole batch with it. */
-function clean(text: string): string {
-  return text.includes('\u0000') ? text.replaceAll('\u0000', '') : text;
-}
+/** PostgreSQL text cannot hold NUL or lone surrogates; a hostile feed must not fail the whole batch with them. */
+const clean = (text: string) => storableText(text);
 
 /** Inserts new items and overwrites date/title/authors/url of known ones; never touches date_discovered. */
 export async function upsertFeedItems(pool: pg.Pool, feedId: FeedId, items: readonly FeedItem[]): Promise<UpsertCounts> {

@@ -1,7 +1,10 @@
 // The source-merging importer (legacy Importer, tasks.md §2.1): imports one game from its seed URLs,
 // following the familiar URLs each accepted page links to, and merges the pages by priority.
 import { errorMessage } from '../../runner/errors.ts';
+import net from 'node:net';
+import { AddressGuard } from '../http/address-guard.ts';
 import { hashizeUrl } from '../http/quote.ts';
+import { httpLink } from '../http/web-link.ts';
 import { similarEnough } from './similarity.ts';
 import type { AuthorImport, ImportedAuthor, ImportedTag, ImportedUrl, ImportResult, Source, SourceContext, SourceId } from './types.ts';
 
@@ -30,6 +33,8 @@ export interface ImporterOptions {
    * (a site that went down would otherwise cost a timeout per candidate). 0 disables.
    */
   maxConsecutiveErrors?: number;
+  /** IFQUEUE_ALLOW_HOSTS: links to an IP address the download guard refuses are not stored, except these */
+  allowHosts?: readonly string[];
 }
 
 export class Importer {
@@ -37,6 +42,7 @@ export class Importer {
   private readonly context: SourceContext;
   private readonly enrich: (result: ImportResult) => ImportResult;
   private readonly maxConsecutiveErrors: number;
+  private readonly addressGuard: AddressGuard;
   private readonly consecutiveErrors = new Map<SourceId, number>();
   /** sources skipped for the rest of the run, with the reason */
   readonly disabled = new Map<SourceId, string>();
@@ -48,6 +54,40 @@ export class Importer {
     this.context = options.context;
     this.enrich = options.enrich ?? ((result) => result);
     this.maxConsecutiveErrors = options.maxConsecutiveErrors ?? 20;
+    this.addressGuard = new AddressGuard(options.allowHosts ?? []);
+  }
+
+  /**
+   * A link found on `pageUrl` as it may be stored: http(s) only, resolved against the page, and not
+   * an IP address the clone step would refuse (a metadata or private address). Null drops it.
+   */
+  storableLink(link: string, pageUrl: string): string | null {
+    const url = httpLink(link, pageUrl);
+    if (url === null) return null;
+    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
+    return net.isIP(host) && this.addressGuard.refusalOf(host) !== null ? null : url;
+  }
+
+  /** Drops (and logs) the links of a page result that may not be stored; resolves relative ones. */
+  private keepStorableLinks<T extends { url?: string }>(items: T[] | undefined, pageUrl: string, what: string): T[] | undefined {
+    if (items === undefined) return undefined;
+    const kept: T[] = [];
+    for (const item of items) {
+      if (item.url === undefined || item.url === '') {
+        kept.push(item);
+        continue;
+      }
+      const url = this.storableLink(item.url, pageUrl);
+      if (url === null) this.context.log.warn(`${pageUrl}: ${what} link ${JSON.stringify(item.url.slice(0, 200))} dropped (only http(s) links to public hosts are stored)`);
+      else kept.push({ ...item, url });
+    }
+    return kept;
+  }
+
+  private withStorableLinks(result: ImportResult, pageUrl: string): ImportResult {
+    if (!result.urls && !result.authors) return result;
+    const urls = this.keepStorableLinks(result.urls, pageUrl, 'game')?.filter((u) => u.url !== '');
+    return { ...result, ...(urls ? { urls } : {}), ...(result.authors ? { authors: this.keepStorableLinks(result.authors, pageUrl, 'author') } : {}) };
   }
 
   isFamiliarUrl(url: string, cat: string | null): boolean {
@@ -66,7 +106,7 @@ export class Importer {
     if (disabledReason !== undefined) return { error: SOURCE_DISABLED };
     let result: ImportResult;
     try {
-      result = await source.importUrl(url, this.context);
+      result = this.withStorableLinks(await source.importUrl(url, this.context), url);
     } catch (error) {
       this.context.signal.throwIfAborted();
       this.context.log.error(`${source.id}: import of ${url} threw: ${errorMessage(error)}`);
@@ -173,7 +213,11 @@ export class Importer {
     const source = this.sources.find((s) => s.importAuthor && s.matchAuthor?.(url));
     if (!source?.importAuthor) return {};
     try {
-      return await source.importAuthor(url, this.context);
+      const author = await source.importAuthor(url, this.context);
+      const urls = this.keepStorableLinks(author.urls, url, 'author page')?.filter((u) => u.url !== '');
+      const canonical = author.canonical_url ? this.storableLink(author.canonical_url, url) : null;
+      const { canonical_url: _dropped, ...rest } = author;
+      return { ...rest, ...(urls ? { urls } : {}), ...(canonical ? { canonical_url: canonical } : {}) };
     } catch (error) {
       this.context.signal.throwIfAborted();
       this.context.log.warn(`${source.id}: author import of ${url} failed: ${errorMessage(error)}`);

@@ -53,7 +53,7 @@ export function importTasks(deps: TaskDeps, options: ImportTaskOptions = {}): Ta
       const http = options.http ?? createHttpClient(deps.config, (level, message) => ctx.log[level](message));
       const context: SourceContext = { http, signal: ctx.signal, log: ctx.log, baseUrls: deps.config.sources };
       const sources = options.sources ? options.sources() : createSources(deps.config.sources);
-      const importer = new Importer({ sources, context, enrich: options.enrich ?? enrichMerged });
+      const importer = new Importer({ sources, context, enrich: options.enrich ?? enrichMerged, allowHosts: deps.config.allowHosts });
       return await run({ pool: deps.pool, maintenanceUser: deps.config.maintenanceUser, importer, ctx });
     } finally {
       await release();

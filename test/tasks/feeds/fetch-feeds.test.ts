@@ -243,8 +243,8 @@ describe('fetch-feeds', () => {
     server.routes.set('/ifhub', {
       contentType: RSS,
       body: rssWith(
-        `<item><title>first</title><guid>${prefix}A</guid><pubDate>Mon, 20 Nov 2023 10:00:00 GMT</pubDate></item>` +
-          `<item><title>second</title><guid>${prefix}B</guid><pubDate>Mon, 20 Nov 2023 11:00:00 GMT</pubDate></item>`,
+        `<item><title>first</title><link>http://ifhub.example/a</link><guid>${prefix}A</guid><pubDate>Mon, 20 Nov 2023 10:00:00 GMT</pubDate></item>` +
+          `<item><title>second</title><link>http://ifhub.example/b</link><guid>${prefix}B</guid><pubDate>Mon, 20 Nov 2023 11:00:00 GMT</pubDate></item>`,
       ),
     });
     const { report } = await run();
