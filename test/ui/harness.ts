@@ -3,6 +3,7 @@
 import { EventEmitter } from 'node:events';
 import { mountDashboard, type MountOptions, type MountedDashboard } from '../../src/ui/mount.tsx';
 import { FakeRunner } from './fake-runner.ts';
+import type { QueueApi } from '../../src/runner/types.ts';
 import { widthOf } from '../../src/ui/text.ts';
 
 export class TestStdout extends EventEmitter {
@@ -74,8 +75,8 @@ export function plain(frame: string): string {
   return frame.replace(SGR, '');
 }
 
-export interface Harness extends MountedDashboard {
-  api: FakeRunner;
+export interface Harness<A extends QueueApi = FakeRunner> extends MountedDashboard {
+  api: A;
   stdout: TestStdout;
   stdin: TestStdin;
   /** the last frame without Ink's colour codes */
@@ -90,8 +91,9 @@ export interface Harness extends MountedDashboard {
 
 const settle = (ms = 5) => new Promise((r) => setTimeout(r, ms));
 
-export function mount(options: Partial<MountOptions> & { api?: FakeRunner; columns?: number; rows?: number } = {}): Harness {
-  const api = options.api ?? new FakeRunner();
+/** Mounts the dashboard on the fake runner, or on any QueueApi given (the real Runner in the wiring tests). */
+export function mount<A extends QueueApi = FakeRunner>(options: Partial<Omit<MountOptions, 'api'>> & { api?: A; columns?: number; rows?: number } = {}): Harness<A> {
+  const api = (options.api ?? new FakeRunner()) as A;
   const stdout = new TestStdout(options.columns ?? 80, options.rows ?? 24);
   const stdin = new TestStdin();
   const mounted = mountDashboard({
@@ -104,7 +106,7 @@ export function mount(options: Partial<MountOptions> & { api?: FakeRunner; colum
     ink: { debug: true, patchConsole: false, alternateScreen: false, incrementalRendering: false, ...options.ink },
   });
   const frame = () => plain(stdout.lastFrame());
-  const h: Harness = {
+  const h: Harness<A> = {
     ...mounted,
     api,
     stdout,
@@ -165,7 +167,7 @@ export async function seededRunner(): Promise<FakeRunner> {
 }
 
 /** Every frame written so far fits the terminal: no more rows than it has, no row wider than it is. */
-export function assertFramesFit(h: Harness, columns = h.stdout.columns, rows = h.stdout.rows): void {
+export function assertFramesFit(h: Harness<QueueApi>, columns = h.stdout.columns, rows = h.stdout.rows): void {
   for (const [i, raw] of h.stdout.frames.entries()) {
     const lines = plain(raw).replace(/\n$/, '').split('\n');
     if (lines.length > rows) throw new Error(`frame ${i} has ${lines.length} rows (terminal has ${rows}):\n${plain(raw)}`);

@@ -46,6 +46,15 @@ function freshList(task: string, tab: StateFilter, filter = ''): JobListState {
   return { task, tab, filter, filterDraft: null, rows: [], next: null, key: listKey(task, tab, filter), loading: true, error: null, index: 0, total: null };
 }
 
+/**
+ * The list for another query of the same queue. The same query keeps its rows: the list reloads when its key
+ * changes, so emptying it under an unchanged key would leave "loading…" until the next safety refresh.
+ */
+function requery(l: JobListState, tab: StateFilter, filter: string): JobListState {
+  if (listKey(l.task, tab, filter) === l.key) return l.filterDraft === null ? l : { ...l, filterDraft: null };
+  return freshList(l.task, tab, filter);
+}
+
 export const createJobsSlice: SliceCreator<JobsSlice> = (set) => {
   const update = (fn: (l: JobListState) => Partial<JobListState> | null) =>
     set((s) => {
@@ -55,11 +64,11 @@ export const createJobsSlice: SliceCreator<JobsSlice> = (set) => {
   return {
     jobList: freshList('', 'waiting'),
     openJobList: (task, tab = 'waiting') => set({ jobList: freshList(task, tab) }),
-    setTab: (tab) => set((s) => ({ jobList: freshList(s.jobList.task, tab, s.jobList.filter) })),
+    setTab: (tab) => set((s) => ({ jobList: requery(s.jobList, tab, s.jobList.filter) })),
     setJobIndex: (index) => update((l) => ({ index: Math.max(0, Math.min(index, l.rows.length - 1)) })),
     setFilterDraft: (filterDraft) => update(() => ({ filterDraft })),
-    commitFilter: () => set((s) => ({ jobList: freshList(s.jobList.task, s.jobList.tab, (s.jobList.filterDraft ?? s.jobList.filter).trim()) })),
-    clearFilter: () => set((s) => ({ jobList: freshList(s.jobList.task, s.jobList.tab, '') })),
+    commitFilter: () => set((s) => ({ jobList: requery(s.jobList, s.jobList.tab, (s.jobList.filterDraft ?? s.jobList.filter).trim()) })),
+    clearFilter: () => set((s) => ({ jobList: requery(s.jobList, s.jobList.tab, '') })),
     setJobsLoading: (key) => update((l) => (l.key === key ? { loading: true } : null)),
     setJobRows: (key, rows, next, append) =>
       update((l) => {
