@@ -17,7 +17,7 @@ export function buildProgram(): Command {
     .option('--database-url <url>', 'PostgreSQL URL (default: $DATABASE_URL, else the embedded PostgreSQL)')
     .option('--daemon', 'run jobs headless (systemd), one line per job event on stdout')
     .option('--no-runner', 'dashboard only watches: jobs run elsewhere (a daemon)')
-    .option('--readonly', 'dashboard without any action')
+    .option('--readonly', 'dashboard without any action; runs no jobs (implies --no-runner)')
     .option('--demo', 'seed demo jobs first (only into a database that holds no jobs)')
     .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>').argParser(Number))
     .addOption(new Option('--metrics-host <host>', 'address for the metrics server').default('127.0.0.1'))

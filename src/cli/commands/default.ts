@@ -39,7 +39,8 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
     }
     return 0;
   }
-  const work = o.runner !== false;
+  // Read-only means hands off the queue: such a dashboard never runs jobs either (--readonly implies --no-runner).
+  const work = o.runner !== false && !o.readonly;
   const opened = await openRunner(o, { kind: 'dashboard', work, register: true, queues, onError: () => {} });
   await maybeSeed(opened, o.demo, (l) => process.stderr.write(l + '\n'));
   const ui = await import('../../ui/index.tsx');
