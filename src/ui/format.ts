@@ -28,12 +28,23 @@ export function since(iso: string | null | undefined, now: number): string {
   return Number.isNaN(t) ? '—' : duration(now - t);
 }
 
-/** "in 3h 12m" or "2m ago" */
-export function relative(iso: string | null | undefined, now: number): string {
+/**
+ * A past event: "2m ago". A moment the clock has not reached yet (the database's clock runs a little ahead
+ * of this machine's, or the event is newer than the last tick) is still past: "just now", never "in 3s".
+ */
+export function ago(iso: string | null | undefined, now: number): string {
   if (!iso) return '—';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '—';
-  return t >= now ? `in ${duration(t - now)}` : `${duration(now - t)} ago`;
+  return now - t < 1000 ? 'just now' : `${duration(now - t)} ago`;
+}
+
+/** A coming moment: "in 3h 12m"; one already reached is "due now", never "3s ago". */
+export function until(iso: string | null | undefined, now: number): string {
+  if (!iso) return '—';
+  const t = Date.parse(iso);
+  if (Number.isNaN(t)) return '—';
+  return t - now < 1000 ? 'due now' : `in ${duration(t - now)}`;
 }
 
 function pad2(n: number): string {

@@ -2,7 +2,7 @@
 import type { QueueApi } from '../runner/types.ts';
 import { displayDsn } from './dsn.ts';
 import { sanitizeLine } from '../text/terminal.ts';
-import { clock, duration, relative, since } from './format.ts';
+import { clock, duration, until, since } from './format.ts';
 import { columns } from './text.ts';
 import { errorLine } from './errors.ts';
 
@@ -31,7 +31,7 @@ export async function printPlainSummary(api: QueueApi, out: NodeJS.WritableStrea
     `runners: ${snapshot.runners.length === 0 ? 'none' : ''}`,
     ...snapshot.runners.map((r) => `  ${sanitizeLine(r.host)} pid ${r.pid} ${r.kind} up ${since(r.startedAt, now)} ${r.alive ? `seen ${since(r.lastSeenAt, now)} ago` : 'GONE'}: ${r.queues.map(sanitizeLine).join(' ') || '(watching)'}`),
     `schedules: ${snapshot.schedules.length === 0 ? 'none' : ''}`,
-    ...snapshot.schedules.map((s) => `  ${sanitizeLine(s.task)} (${sanitizeLine(s.key)}) ${sanitizeLine(s.cron)} ${sanitizeLine(s.tz)} ${s.paused ? 'paused' : `next ${clock(s.nextRuns[0], now)} (${relative(s.nextRuns[0], now)})`} last ${s.lastOutcome ?? '-'}`),
+    ...snapshot.schedules.map((s) => `  ${sanitizeLine(s.task)} (${sanitizeLine(s.key)}) ${sanitizeLine(s.cron)} ${sanitizeLine(s.tz)} ${s.paused ? 'paused' : `next ${clock(s.nextRuns[0], now)} (${until(s.nextRuns[0], now)})`} last ${s.lastOutcome ?? '-'}`),
   ];
   out.write(lines.join('\n') + '\n');
 }

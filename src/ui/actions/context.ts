@@ -13,13 +13,26 @@ export interface ActionContext {
   legacy: LegacyAdapter | null;
 }
 
-/** Runs an action, reporting progress, then its result or its error, in the flash line. */
-export async function report(ctx: ActionContext, progress: string, action: () => Promise<string>): Promise<boolean> {
+/** An action that ran but changed nothing, and why ("Job … was not cancelled: it has already finished"). */
+export interface Refusal {
+  refused: string;
+}
+
+export function refused(text: string): Refusal {
+  return { refused: text };
+}
+
+/**
+ * Runs an action, reporting progress, then its result in the flash line: a tick only for what was done,
+ * a warning for a refusal, the error otherwise. True when the action ran without an error.
+ */
+export async function report(ctx: ActionContext, progress: string, action: () => Promise<string | Refusal>): Promise<boolean> {
   const { showFlash } = ctx.store.getState();
   showFlash('progress', progress);
   try {
-    const message = await action();
-    ctx.store.getState().showFlash('info', message);
+    const result = await action();
+    if (typeof result === 'string') ctx.store.getState().showFlash('info', result);
+    else ctx.store.getState().showFlash('warn', result.refused);
     ctx.bridge.refresh();
     return true;
   } catch (error) {

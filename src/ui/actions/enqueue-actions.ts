@@ -5,7 +5,7 @@ import { textField } from '../keys/text-edit.ts';
 import type { EnqueueDialog } from '../store/dialog-slice.ts';
 import { shortId } from '../format.ts';
 import { errorLine } from '../errors.ts';
-import { report, type ActionContext } from './context.ts';
+import { refused, report, type ActionContext } from './context.ts';
 
 export const IMPORT_TASKS = ['import-games', 'import-force-update-urls', 'force-reimport'] as const;
 export const FEEDS_TASK = 'fetch-feeds';
@@ -110,6 +110,6 @@ export async function fetchFeeds(ctx: ActionContext): Promise<void> {
 function enqueueOnce(ctx: ActionContext, task: string, args: unknown, label: string): Promise<boolean> {
   return report(ctx, `Enqueueing ${label}…`, async () => {
     const { id, created } = await ctx.api.enqueueOrGet(task, args, { name: label });
-    return created ? `Enqueued ${label} as job ${shortId(id)}` : `${label} is already queued or running (job ${shortId(id)})`;
+    return created ? `Enqueued ${label} as job ${shortId(id)}` : refused(`${label} was not enqueued again: it is already queued or running (job ${shortId(id)})`);
   });
 }

@@ -1,6 +1,6 @@
 // Actions on jobs and queues: retry, retry all failed, cancel, delete, cleanup, pause/resume.
 import type { JobSummary } from '../../runner/types.ts';
-import { confirm, report, reportError, type ActionContext } from './context.ts';
+import { confirm, refused, report, reportError, type ActionContext } from './context.ts';
 import { currentScreen } from '../store/view-slice.ts';
 import { shortId, plural } from '../format.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
@@ -21,14 +21,14 @@ function label(job: JobSummary): string {
 export function retryJob(ctx: ActionContext, job: JobSummary): Promise<boolean> {
   return report(ctx, `Retrying ${shortId(job.id)}…`, async () => {
     const n = await ctx.api.retryJob(job.id);
-    return n > 0 ? `Retried job ${label(job)} in ${job.task}` : `Job ${shortId(job.id)} was not retried: only failed or cancelled jobs can be`;
+    return n > 0 ? `Retried job ${label(job)} in ${job.task}` : refused(`Job ${shortId(job.id)} was not retried: only failed or cancelled jobs can be`);
   });
 }
 
 export function cancelJob(ctx: ActionContext, job: JobSummary): Promise<boolean> {
   return report(ctx, `Cancelling ${shortId(job.id)}…`, async () => {
     const n = await ctx.api.cancelJob(job.id);
-    return n > 0 ? `Cancelled job ${label(job)} in ${job.task}` : `Job ${shortId(job.id)} was not cancelled: it has already finished`;
+    return n > 0 ? `Cancelled job ${label(job)} in ${job.task}` : refused(`Job ${shortId(job.id)} was not cancelled: it has already finished`);
   });
 }
 
@@ -36,7 +36,7 @@ export function deleteJob(ctx: ActionContext, job: JobSummary, afterDelete?: () 
   confirm(ctx, 'Delete job', `Delete job ${label(job)} in ${job.task}?`, async () => {
     const ok = await report(ctx, `Deleting ${shortId(job.id)}…`, async () => {
       const n = await ctx.api.deleteJob(job.id);
-      return n > 0 ? `Deleted job ${label(job)}` : `Job ${shortId(job.id)} was already gone`;
+      return n > 0 ? `Deleted job ${label(job)}` : refused(`Job ${shortId(job.id)} was already gone`);
     });
     if (ok) afterDelete?.();
   }, 'The job and its log are removed for good.');
@@ -54,7 +54,7 @@ export async function retryAllFailed(ctx: ActionContext, task: string, search: s
   }
   const scope = search ? `${task} matching "${sanitizeLine(search)}"` : task;
   if (count === 0) {
-    ctx.store.getState().showFlash('info', `No failed jobs in ${scope}`);
+    ctx.store.getState().showFlash('note', `No failed jobs in ${scope}`);
     return;
   }
   confirm(ctx, 'Retry all failed', `Retry ${plural(count, 'failed job')} in ${scope}?`, async () => {

@@ -3,9 +3,9 @@ import type { ScheduleInfo } from '../../runner/types.ts';
 import { textField } from '../keys/text-edit.ts';
 import type { ScheduleDialog } from '../store/dialog-slice.ts';
 import { checkArgs } from '../args-schema.ts';
-import { shortId, clock, relative } from '../format.ts';
+import { shortId, clock, until } from '../format.ts';
 import { errorLine } from '../errors.ts';
-import { confirm, report, type ActionContext } from './context.ts';
+import { confirm, refused, report, type ActionContext } from './context.ts';
 
 export function selectedSchedule(ctx: ActionContext): ScheduleInfo | null {
   const s = ctx.store.getState();
@@ -59,7 +59,7 @@ export async function submitSchedule(ctx: ActionContext): Promise<void> {
     });
     ctx.store.getState().closeDialog();
     const next = saved.nextRuns[0];
-    ctx.store.getState().showFlash('info', `Saved schedule ${saved.task}: next ${next ? `${clock(next, Date.now())} (${relative(next, Date.now())})` : '—'}`);
+    ctx.store.getState().showFlash('info', `Saved schedule ${saved.task}: next ${next ? `${clock(next, Date.now())} (${until(next, Date.now())})` : '—'}`);
     ctx.bridge.refresh();
   } catch (error) {
     ctx.store.getState().updateDialog('schedule', () => ({ busy: false, error: errorLine(error) }));
@@ -79,7 +79,7 @@ export function deleteSchedule(ctx: ActionContext, s: ScheduleInfo): void {
   confirm(ctx, 'Delete schedule', `Delete schedule ${s.task} (${s.key}, ${s.cron})?`, async () => {
     await report(ctx, 'Deleting schedule…', async () => {
       const n = await ctx.api.deleteSchedule(s.id);
-      return n > 0 ? `Deleted schedule ${s.task} (${s.key})` : `Schedule ${s.task} (${s.key}) was already gone`;
+      return n > 0 ? `Deleted schedule ${s.task} (${s.key})` : refused(`Schedule ${s.task} (${s.key}) was already gone`);
     });
   }, 'Jobs it already created are kept.');
 }

@@ -8,6 +8,7 @@ import { outcome } from './ScheduleList.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobDetail } from '../hooks/use-job-detail.ts';
+import { shownAttempt, shownLog } from '../store/detail-slice.ts';
 import { argsSummary, clock, duration, shortId, since } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
@@ -56,10 +57,14 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
   }
   const argsLine = ` args ${argsSummary(job.args)}   priority ${job.priority}   created ${clock(job.createdAt, now)}   depends on ${job.dependsOn ? shortId(job.dependsOn) : '—'}${job.blocked ? ' (waiting)' : ''}   on fail ${job.options.onFail ?? '—'}`;
   const latest = job.attempts.length;
-  const attempt = detail.attempt ?? latest;
-  const top = logTop(detail.log.length, pane, detail.follow, detail.logScroll);
-  const position = detail.log.length ? `lines ${top + 1}–${Math.min(detail.log.length, top + pane)} of ${detail.log.length}` : 'empty';
-  const logExtra = `attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''} · ${position} · ${detail.follow ? 'following' : 'paused: F or G to follow'}`;
+  const attempt = shownAttempt(detail);
+  const log = shownLog(detail);
+  const top = logTop(log.length, pane, detail.follow, detail.logScroll);
+  const position = log.length ? `lines ${top + 1}–${Math.min(log.length, top + pane)} of ${log.length}` : 'empty';
+  // Only a log that can still grow is "followed": the latest attempt of a job that is running or may run again.
+  const growing = attempt >= latest && (job.state === 'active' || job.state === 'created' || job.state === 'retry');
+  const followText = growing ? (detail.follow ? ' · following' : ' · paused: F or G to follow') : '';
+  const logExtra = `attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''} · ${position}${followText}`;
   const info = detail.pane === 'info' ? wrappedInfoLines(job, width) : [];
   return (
     <>
@@ -69,7 +74,7 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
       {detail.pane === 'log' ? (
         <>
           <Rule title="Log" width={width} extra={logExtra} />
-          <LogView lines={detail.log} height={pane} width={width} follow={detail.follow} scroll={detail.logScroll} />
+          <LogView lines={log} height={pane} width={width} follow={detail.follow} scroll={detail.logScroll} />
         </>
       ) : (
         <>

@@ -7,7 +7,7 @@ import { StateTabs, tabCount } from './StateTabs.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobList } from '../hooks/use-job-list.ts';
-import { argsSummary, relative, shortId, since } from '../format.ts';
+import { ago, argsSummary, shortId, since, until } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { jobListRows, windowStart } from '../layout.ts';
@@ -26,10 +26,10 @@ function timeColumn(tab: StateFilter): string {
 function timeOf(job: JobSummary, tab: StateFilter, now: number): string {
   switch (tab) {
     case 'active': return since(job.startedAt, now);
-    case 'scheduled': return relative(job.startAfter, now);
+    case 'scheduled': return until(job.startAfter, now);
     case 'completed':
     case 'failed':
-    case 'cancelled': return relative(job.finishedAt, now);
+    case 'cancelled': return ago(job.finishedAt, now);
     default: return since(job.createdAt, now);
   }
 }

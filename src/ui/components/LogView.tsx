@@ -1,4 +1,4 @@
-// A job's log: the last lines while following (tail -f), or a scrolled window; truncation markers stand out.
+// One attempt's log: the last lines while following (tail -f), or a scrolled window; truncation markers stand out.
 import React from 'react';
 import type { LogLine } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
@@ -20,12 +20,11 @@ export function logTop(length: number, height: number, follow: boolean, scroll: 
   return follow ? bottom : Math.min(scroll, bottom);
 }
 
-function lineSegments(line: LogLine, width: number, showAttempt: boolean): Segment[] {
-  if (line.truncated) {
-    return [[fit(`  ⋯ ${line.truncated} lines dropped here (log limit per attempt) ⋯ ${sanitizeLine(line.text)}`, width), 'warn']];
-  }
+function lineSegments(line: LogLine, width: number): Segment[] {
+  // The marker's own text says the same ("… N lines truncated …"): it is not repeated.
+  if (line.truncated) return [[fit(`  ⋯ ${line.truncated} lines dropped here (log limit per attempt) ⋯`, width), 'warn']];
   const [letter, tone] = LEVEL[line.level] ?? LEVEL.info;
-  const prefix = `${showAttempt ? `#${line.attempt} ` : ''}${logTime(line.ts)} ${letter} `;
+  const prefix = `${logTime(line.ts)} ${letter} `;
   return [
     [prefix, 'muted'],
     [fit(sanitizeLine(line.text), Math.max(0, width - prefix.length)), tone],
@@ -35,12 +34,11 @@ function lineSegments(line: LogLine, width: number, showAttempt: boolean): Segme
 export function LogView({ lines, height, width, follow, scroll }: { lines: readonly LogLine[]; height: number; width: number; follow: boolean; scroll: number }): React.ReactElement {
   const top = logTop(lines.length, height, follow, scroll);
   const shown = lines.slice(top, top + height);
-  const showAttempt = lines.length > 0 && lines[0].attempt !== lines[lines.length - 1].attempt;
   return (
     <>
       {lines.length === 0 && <Row segments={[['  no log lines yet', 'muted']]} />}
       {shown.map((line) => (
-        <Row key={`${line.attempt}:${line.seq}`} segments={lineSegments(line, width, showAttempt)} />
+        <Row key={`${line.attempt}:${line.seq}`} segments={lineSegments(line, width)} />
       ))}
     </>
   );

@@ -2,7 +2,7 @@
 import React from 'react';
 import type { JobState, ScheduleInfo } from '../../runner/types.ts';
 import { Row, type Segment } from './Row.tsx';
-import { argsSummary, clock, relative, runTime } from '../format.ts';
+import { argsSummary, clock, until, runTime } from '../format.ts';
 import { columns, fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { windowStart } from '../layout.ts';
@@ -23,7 +23,7 @@ export function outcome(state: JobState | null): readonly [string, Token] {
 function nextText(s: ScheduleInfo, now: number): string {
   if (s.paused) return '‖ paused';
   const next = s.nextRuns[0];
-  return next ? `next ${clock(next, now)} (${relative(next, now)})` : 'next —';
+  return next ? `next ${clock(next, now)} (${until(next, now)})` : 'next —';
 }
 
 function lastText(s: ScheduleInfo, now: number): string {

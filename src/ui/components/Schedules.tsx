@@ -5,7 +5,7 @@ import { Row, Rule } from './Row.tsx';
 import { ScheduleList, outcome } from './ScheduleList.tsx';
 import { useDashboard } from '../context.ts';
 import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
-import { argsSummary, clock, relative, runTime, shortId } from '../format.ts';
+import { ago, argsSummary, clock, runTime, shortId, until } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { SCHEDULE_DETAIL_ROWS, scheduleListRows } from '../layout.ts';
@@ -21,10 +21,10 @@ export function Schedules({ width, rows }: { width: number; rows: number }): Rea
     ? [
         [`  ${sanitizeLine(s.task)} (${sanitizeLine(s.key)})   cron ${sanitizeLine(s.cron)}   tz ${sanitizeLine(s.tz)}${s.paused ? '   ‖ paused' : ''}`, s.paused ? 'warn' : 'text'],
         [`  args ${argsSummary(s.args)}`, 'muted'],
-        [`  next five: ${s.nextRuns.length ? s.nextRuns.map((r) => clock(r, now)).join(', ') : '—'}${s.nextRuns[0] ? ` (first ${relative(s.nextRuns[0], now)})` : ''}`, 'text'],
+        [`  next five: ${s.nextRuns.length ? s.nextRuns.map((r) => clock(r, now)).join(', ') : '—'}${s.nextRuns[0] ? ` (first ${until(s.nextRuns[0], now)})` : ''}`, 'text'],
         [
           s.lastRunAt
-            ? `  last run ${clock(s.lastRunAt, now)} (${relative(s.lastRunAt, now)}): ${outcome(s.lastOutcome)[0]}${s.lastDurationMs != null ? ` in ${runTime(s.lastDurationMs)}` : ''}${s.lastJobId ? `, job ${shortId(s.lastJobId)}` : ''}`
+            ? `  last run ${clock(s.lastRunAt, now)} (${ago(s.lastRunAt, now)}): ${outcome(s.lastOutcome)[0]}${s.lastDurationMs != null ? `, took ${runTime(s.lastDurationMs)}` : ''}${s.lastJobId ? `, job ${shortId(s.lastJobId)}` : ''}`
             : '  never run yet',
           s.lastOutcome === 'failed' ? 'error' : 'muted',
         ],

@@ -5,12 +5,13 @@ import { useEffect, useState } from 'react';
 export const RELATIVE_TIME_TICK_MS = 30_000;
 
 export function useClock(intervalMs: number): number {
-  const [now, setNow] = useState(() => Date.now());
+  const [, setTick] = useState(0);
   useEffect(() => {
-    setNow(Date.now());
     if (intervalMs <= 0) return;
-    const timer = setInterval(() => setNow(Date.now()), intervalMs);
+    const timer = setInterval(() => setTick((n) => n + 1), intervalMs);
     return () => clearInterval(timer);
   }, [intervalMs]);
-  return now;
+  // The time of this render, not of the last tick: a frame drawn for new data (a job that just finished)
+  // would otherwise measure it against a clock up to one tick old and call it future.
+  return Date.now();
 }

@@ -68,7 +68,7 @@ export const dialogLayer: Layer = (ctx, key) => {
         void d.onConfirm();
       } else if (command === 'no') {
         s.closeDialog();
-        s.showFlash('info', 'Nothing done');
+        s.showFlash('note', 'Nothing done');
       }
       return true;
     }

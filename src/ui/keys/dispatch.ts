@@ -26,7 +26,7 @@ export function dispatch(ctx: DispatchContext, key: KeyPress): void {
   }
   const s = ctx.store.getState();
   if (s.quitting) return;
-  // An error stays on the flash line until the next key.
-  if (s.flash?.kind === 'error') s.clearFlash(s.flash.seq);
+  // An error or a refusal stays on the flash line until the next key.
+  if (s.flash?.kind === 'error' || s.flash?.kind === 'warn') s.clearFlash(s.flash.seq);
   for (const layer of LAYERS) if (layer(ctx, key)) return;
 }

@@ -1,7 +1,7 @@
 // Keys on the job detail: scrolling and following the log, the info pane, attempts, and the job's actions.
 import type { ScreenHandler } from './screen-keys.ts';
 import type { Command } from './keymap.ts';
-import type { DetailState } from '../store/detail-slice.ts';
+import { shownLog, type DetailState } from '../store/detail-slice.ts';
 import type { DashboardStore } from '../store/index.ts';
 import { detailPaneRows } from '../layout.ts';
 import { cancelJob, deleteJob, retryJob } from '../actions/job-actions.ts';
@@ -9,7 +9,7 @@ import { infoLineCount } from '../lines/job-info-lines.ts';
 
 function scrollLog(store: DashboardStore, d: DetailState, command: Command, page: number): boolean {
   const s = store.getState();
-  const bottom = Math.max(0, d.log.length - page);
+  const bottom = Math.max(0, shownLog(d).length - page);
   const top = d.follow ? bottom : Math.min(d.logScroll, bottom);
   const go = (n: number) => {
     const next = Math.max(0, Math.min(n, bottom));
@@ -51,6 +51,8 @@ export const jobKeys: ScreenHandler = (ctx, binding) => {
   const job = d.job;
   switch (binding.command) {
     case 'follow':
+      // Following off keeps the lines on screen where they are (the end), like less leaving +F.
+      if (d.follow) s.setLogScroll(Math.max(0, shownLog(d).length - page));
       s.setFollow(!d.follow);
       return true;
     case 'pane':

@@ -43,6 +43,27 @@ export function mergeLog(log: LogLine[], lines: readonly LogLine[]): LogLine[] {
   return fresh.length ? log.concat(fresh) : log;
 }
 
+/** The attempt whose log is on screen: the chosen one, else the latest the job or its log has seen. */
+export function shownAttempt(d: DetailState): number {
+  if (d.attempt !== null) return d.attempt;
+  return Math.max(d.job?.attempts.length ?? 0, d.job?.attempt ?? 0, d.log[d.log.length - 1]?.attempt ?? 0);
+}
+
+const shownCache = new WeakMap<LogLine[], { attempt: number; lines: LogLine[] }>();
+
+/**
+ * The lines of the shown attempt. The latest attempt's log is followed without an attempt filter (so a
+ * retry's first lines appear as it starts), which delivers earlier attempts' lines too: they are not shown.
+ */
+export function shownLog(d: DetailState): LogLine[] {
+  const attempt = shownAttempt(d);
+  const cached = shownCache.get(d.log);
+  if (cached?.attempt === attempt) return cached.lines;
+  const lines = d.log.every((l) => l.attempt === attempt) ? d.log : d.log.filter((l) => l.attempt === attempt);
+  shownCache.set(d.log, { attempt, lines });
+  return lines;
+}
+
 function freshDetail(jobId: string | null): DetailState {
   return { jobId, job: null, missing: false, error: null, attempt: null, log: [], follow: true, logScroll: 0, pane: 'log', infoScroll: 0 };
 }

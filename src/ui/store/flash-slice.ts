@@ -1,7 +1,9 @@
-// The one-line result of the last action: info clears by itself, errors stay until the next key.
+// The one-line result of the last action: info (done) and notes clear by themselves; refusals and errors stay
+// until the next key.
 import type { SliceCreator } from './index.ts';
 
-export type FlashKind = 'info' | 'error' | 'progress';
+/** info: done (✓) · note: nothing to do (·) · warn: not done, and why (!) · error: failed (✗) · progress: under way (…) */
+export type FlashKind = 'info' | 'note' | 'warn' | 'error' | 'progress';
 
 export interface Flash {
   kind: FlashKind;
