@@ -86,7 +86,7 @@ describe('form flows', () => {
     const job = [...api.jobs.values()].find((j) => j.task === 'import-force-update-urls');
     assert.deepEqual(job?.args, { dryRun: true });
     await h.press('i', 'j', ' ', KEY.enter);
-    await h.waitFor('! import-force-update-urls (dry run) was not enqueued again: it is already queued or running');
+    await h.waitFor('! import-force-update-urls (dry run) not enqueued: already queued or running');
     assert.equal([...api.jobs.values()].filter((j) => j.task === 'import-force-update-urls').length, 1);
   });
 
@@ -97,7 +97,7 @@ describe('form flows', () => {
     await h.press('f');
     await h.waitFor('✓ Enqueued fetch-feeds as job');
     await h.press('f');
-    await h.waitFor('! fetch-feeds was not enqueued again: it is already queued or running');
+    await h.waitFor('! fetch-feeds not enqueued: already queued or running');
     assert.equal([...api.jobs.values()].filter((j) => j.task === 'fetch-feeds').length, 1);
   });
 

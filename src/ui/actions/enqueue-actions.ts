@@ -110,6 +110,6 @@ export async function fetchFeeds(ctx: ActionContext): Promise<void> {
 function enqueueOnce(ctx: ActionContext, task: string, args: unknown, label: string): Promise<boolean> {
   return report(ctx, `Enqueueing ${label}…`, async () => {
     const { id, created } = await ctx.api.enqueueOrGet(task, args, { name: label });
-    return created ? `Enqueued ${label} as job ${shortId(id)}` : refused(`${label} was not enqueued again: it is already queued or running (job ${shortId(id)})`);
+    return created ? `Enqueued ${label} as job ${shortId(id)}` : refused(`${label} not enqueued: already queued or running (job ${shortId(id)})`);
   });
 }
