@@ -9,7 +9,7 @@ import { useBridge } from './hooks/use-bridge.ts';
 import { useLegacyStatus } from './hooks/use-legacy-status.ts';
 import { bodyRows, MIN_COLUMNS, MIN_ROWS } from './layout.ts';
 import { currentScreen } from './store/view-slice.ts';
-import { truncate } from './text.ts';
+import { truncate, wordWrap } from './text.ts';
 import { Header } from './components/Header.tsx';
 import { Body } from './components/Body.tsx';
 import { FlashLine } from './components/FlashLine.tsx';
@@ -34,6 +34,23 @@ function Chrome({ columns, rows }: { columns: number; rows: number }): React.Rea
   );
 }
 
+/** The whole message, word-wrapped to the terminal however narrow it is (cut only when it has too few rows). */
+export function tooSmallLines(columns: number, rows: number): string[] {
+  const text = `ifqueue needs a terminal of at least ${MIN_COLUMNS}×${MIN_ROWS}; this one is ${columns}×${rows}. Enlarge it, or press q to quit.`;
+  const lines = wordWrap(text, columns);
+  return lines.length <= rows ? lines : [...lines.slice(0, Math.max(0, rows - 1)), truncate(lines.slice(rows - 1).join(' '), columns)];
+}
+
+function TooSmall({ columns, rows }: { columns: number; rows: number }): React.ReactElement {
+  return (
+    <Box flexDirection="column">
+      {tooSmallLines(columns, rows).map((line, i) => (
+        <Text key={i}>{line}</Text>
+      ))}
+    </Box>
+  );
+}
+
 function LegacyPolling({ context }: { context: DashboardContextValue }): null {
   const onLegacyScreen = useDashboard((s) => currentScreen(s.stack).kind === 'legacy');
   useLegacyStatus(context, context.legacy ? (onLegacyScreen ? 5000 : 30_000) : 0);
@@ -49,16 +66,25 @@ export function App({ context, theme, quit }: AppProps): React.ReactElement {
     () => ({ ...context, rows: () => size.current.rows, columns: () => size.current.columns, quit }),
     [context, quit],
   );
-  useInput((input, key) => {
-    for (const press of toKeyPresses(input, key)) dispatch(dispatchContext, press);
-  });
   const tooSmall = columns < MIN_COLUMNS || rows < MIN_ROWS;
+  const small = useRef(tooSmall);
+  small.current = tooSmall;
+  useInput((input, key) => {
+    for (const press of toKeyPresses(input, key)) {
+      // Keys on a screen nobody can see would act blindly: a terminal too small only quits (q or Ctrl+C).
+      if (small.current) {
+        if (press.name === 'q' || press.name === 'ctrl+c') quit();
+        continue;
+      }
+      dispatch(dispatchContext, press);
+    }
+  });
   return (
     <ThemeContext.Provider value={theme}>
       <DashboardContext.Provider value={context}>
         <LegacyPolling context={context} />
         {tooSmall ? (
-          <Text wrap="truncate">{truncate(`ifqueue needs a terminal of at least ${MIN_COLUMNS}×${MIN_ROWS} (this one is ${columns}×${rows})`, columns)}</Text>
+          <TooSmall columns={columns} rows={rows} />
         ) : (
           <Chrome columns={columns} rows={rows} />
         )}

@@ -57,6 +57,26 @@ export function hardWrap(line: string, width: number): string[] {
   return rows;
 }
 
+/** Splits text into rows of at most `width` columns at spaces (a word longer than a row is cut by grapheme). */
+export function wordWrap(text: string, width: number): string[] {
+  if (width <= 0) return [];
+  const rows: string[] = [];
+  let row = '';
+  for (const word of text.split(/ +/).filter(Boolean)) {
+    const candidate = row ? `${row} ${word}` : word;
+    if (stringWidth(candidate) <= width) {
+      row = candidate;
+      continue;
+    }
+    if (row) rows.push(row);
+    const pieces = hardWrap(word, width);
+    row = pieces.pop() ?? '';
+    rows.push(...pieces);
+  }
+  if (row) rows.push(row);
+  return rows;
+}
+
 /** Lays out columns left to right; each cell is fitted to its width and cells are joined by one space. */
 export function columns(cells: ReadonlyArray<readonly [text: string, width: number, align?: 'left' | 'right']>): string {
   return cells.map(([text, width, align]) => fit(text, width, align ?? 'left')).join(' ');

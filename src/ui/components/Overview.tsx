@@ -3,7 +3,7 @@ import React from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { Rule, Row } from './Row.tsx';
 import { QueueTable } from './QueueTable.tsx';
-import { RunnerList } from './RunnerList.tsx';
+import { RunnerList, runnerRuleText } from './RunnerList.tsx';
 import { ScheduleList } from './ScheduleList.tsx';
 import { LegacySummary } from './LegacySummary.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
@@ -40,13 +40,14 @@ export function Overview({ width, height }: { width: number; height: number }): 
     return <Row segments={[[o.connected === false ? '  Waiting for the database…' : '  Loading…', 'muted']]} />;
   }
   const { queues, runners, schedules } = o.snapshot;
-  const budget = overviewBudget(height, queues.length, runners.length, schedules.length, legacy !== null);
+  const live = runners.filter((r) => r.alive).length;
+  const budget = overviewBudget(height, queues.length, live, schedules.length, legacy !== null);
   const selected = Math.min(o.selected, Math.max(0, queues.length - 1));
   return (
     <>
       <Rule title="Queues" width={width} />
       <QueueTable queues={queues} selected={selected} width={width} height={budget.queueRows + 1} />
-      <Rule title="Runners" width={width} />
+      <Rule title="Runners" width={width} extra={runnerRuleText(runners)} />
       <RunnerList runners={runners} width={width} height={budget.runnerRows} now={now} />
       <Rule title="Schedules" width={width} />
       <ScheduleList schedules={schedules} width={width} height={budget.scheduleRows} now={now} />

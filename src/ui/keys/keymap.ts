@@ -69,8 +69,13 @@ export interface Binding {
   action?: boolean;
   destructive?: boolean;
   bulk?: boolean;
-  /** shown in the footer of its scope */
-  footer?: boolean;
+  /**
+   * Shown in the footer of its scope, by priority when not all fit (1 first): moving between screens and the
+   * everyday actions before the rare and destructive ones, which stay one ? away (as lazygit and k9s do).
+   */
+  footer?: 1 | 2 | 3 | 4;
+  /** the footer's shorter label, when the help screen's is too long for it */
+  short?: string;
   /** only shown when a legacy adapter is present */
   legacy?: boolean;
 }
@@ -79,7 +84,7 @@ const TAB_KEYS = ['1', '2', '3', '4', '5', '6', '7'];
 
 export const KEYMAP: readonly Binding[] = [
   { scope: 'global', command: 'quit', keys: ['ctrl+c'], label: 'quit (graceful)', display: 'Ctrl+C' },
-  { scope: 'global', command: 'help', keys: ['?'], label: 'help', footer: true },
+  { scope: 'global', command: 'help', keys: ['?'], label: 'help', footer: 1 },
   { scope: 'global', command: 'back', keys: ['escape', 'q'], label: 'back / quit at the top', display: 'Esc/q' },
 
   { scope: 'list', command: 'up', keys: ['k', 'up'], label: 'up', display: '↑/k' },
@@ -89,66 +94,66 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'list', command: 'top', keys: ['g', 'home'], label: 'top', display: 'g' },
   { scope: 'list', command: 'bottom', keys: ['G', 'end'], label: 'bottom', display: 'G' },
 
-  { scope: 'overview', command: 'open', keys: ['enter'], label: 'jobs', display: 'Enter', footer: true },
-  { scope: 'overview', command: 'retryAll', keys: ['R'], label: 'retry failed', action: true, bulk: true, footer: true },
-  { scope: 'overview', command: 'cleanup', keys: ['c'], label: 'cleanup', action: true, destructive: true, bulk: true, footer: true },
-  { scope: 'overview', command: 'pause', keys: ['p'], label: 'pause/resume', action: true, footer: true },
-  { scope: 'overview', command: 'import', keys: ['i'], label: 'import', action: true, footer: true },
-  { scope: 'overview', command: 'feeds', keys: ['f'], label: 'feeds', action: true, footer: true },
-  { scope: 'overview', command: 'enqueue', keys: ['n'], label: 'new job', action: true, footer: true },
-  { scope: 'overview', command: 'schedules', keys: ['s'], label: 'schedules', footer: true },
-  { scope: 'overview', command: 'legacy', keys: ['L'], label: 'legacy', footer: true, legacy: true },
+  { scope: 'overview', command: 'open', keys: ['enter'], label: 'jobs', display: 'Enter', footer: 1 },
+  { scope: 'overview', command: 'retryAll', keys: ['R'], label: 'retry failed', short: 'retry', action: true, bulk: true, footer: 3 },
+  { scope: 'overview', command: 'cleanup', keys: ['c'], label: 'cleanup', action: true, destructive: true, bulk: true, footer: 4 },
+  { scope: 'overview', command: 'pause', keys: ['p'], label: 'pause/resume queue', short: 'pause', action: true, footer: 4 },
+  { scope: 'overview', command: 'import', keys: ['i'], label: 'import', action: true, footer: 2 },
+  { scope: 'overview', command: 'feeds', keys: ['f'], label: 'fetch feeds', short: 'feeds', action: true, footer: 2 },
+  { scope: 'overview', command: 'enqueue', keys: ['n'], label: 'new job', short: 'new', action: true, footer: 2 },
+  { scope: 'overview', command: 'schedules', keys: ['s'], label: 'schedules', footer: 2 },
+  { scope: 'overview', command: 'legacy', keys: ['L'], label: 'legacy queue', short: 'legacy', footer: 2, legacy: true },
   { scope: 'overview', command: 'refresh', keys: ['ctrl+r'], label: 'refresh now', display: 'Ctrl+R' },
 
-  { scope: 'jobs', command: 'open', keys: ['enter'], label: 'detail', display: 'Enter', footer: true },
+  { scope: 'jobs', command: 'open', keys: ['enter'], label: 'detail', display: 'Enter', footer: 1 },
   { scope: 'jobs', command: 'prevTab', keys: ['h', 'left', 'shift+tab'], label: 'previous tab', display: 'h/←' },
   { scope: 'jobs', command: 'nextTab', keys: ['l', 'right', 'tab'], label: 'next tab', display: 'l/→/Tab' },
-  { scope: 'jobs', command: 'tabNumber', keys: TAB_KEYS, label: 'tab', display: '1–7', footer: true },
-  { scope: 'jobs', command: 'filter', keys: ['/'], label: 'filter', footer: true },
-  { scope: 'jobs', command: 'retry', keys: ['r'], label: 'retry', action: true, footer: true },
-  { scope: 'jobs', command: 'retryAll', keys: ['R'], label: 'retry all', action: true, bulk: true, footer: true },
-  { scope: 'jobs', command: 'cancel', keys: ['x'], label: 'cancel', action: true, footer: true },
-  { scope: 'jobs', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: true },
+  { scope: 'jobs', command: 'tabNumber', keys: TAB_KEYS, label: 'tab', display: '1–7', footer: 2 },
+  { scope: 'jobs', command: 'filter', keys: ['/'], label: 'filter', footer: 2 },
+  { scope: 'jobs', command: 'retry', keys: ['r'], label: 'retry', action: true, footer: 2 },
+  { scope: 'jobs', command: 'retryAll', keys: ['R'], label: 'retry all', action: true, bulk: true, footer: 3 },
+  { scope: 'jobs', command: 'cancel', keys: ['x'], label: 'cancel', action: true, footer: 3 },
+  { scope: 'jobs', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: 4 },
   { scope: 'jobs', command: 'pause', keys: ['p'], label: 'pause/resume queue', action: true },
   { scope: 'jobs', command: 'cleanup', keys: ['c'], label: 'cleanup queue', action: true, destructive: true, bulk: true },
   { scope: 'jobs', command: 'enqueue', keys: ['n'], label: 'new job', action: true },
   { scope: 'jobs', command: 'refresh', keys: ['ctrl+r'], label: 'refresh now', display: 'Ctrl+R' },
 
-  { scope: 'job', command: 'follow', keys: ['F'], label: 'follow on/off', footer: true },
-  { scope: 'job', command: 'pane', keys: ['tab', 'l', 'h'], label: 'log / info', display: 'Tab', footer: true },
+  { scope: 'job', command: 'follow', keys: ['F'], label: 'follow on/off', short: 'follow', footer: 2 },
+  { scope: 'job', command: 'pane', keys: ['tab', 'l', 'h'], label: 'log / info', display: 'Tab', footer: 1 },
   { scope: 'job', command: 'prevAttempt', keys: ['['], label: 'previous attempt' },
   { scope: 'job', command: 'nextAttempt', keys: [']'], label: 'next attempt' },
-  { scope: 'job', command: 'retry', keys: ['r'], label: 'retry', action: true, footer: true },
-  { scope: 'job', command: 'cancel', keys: ['x'], label: 'cancel', action: true, footer: true },
-  { scope: 'job', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: true },
+  { scope: 'job', command: 'retry', keys: ['r'], label: 'retry', action: true, footer: 2 },
+  { scope: 'job', command: 'cancel', keys: ['x'], label: 'cancel', action: true, footer: 3 },
+  { scope: 'job', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: 4 },
 
-  { scope: 'schedules', command: 'add', keys: ['a'], label: 'add', action: true, footer: true },
-  { scope: 'schedules', command: 'edit', keys: ['enter', 'e'], label: 'edit', display: 'Enter', action: true, footer: true },
-  { scope: 'schedules', command: 'pause', keys: ['p'], label: 'pause/resume', action: true, footer: true },
-  { scope: 'schedules', command: 'runNow', keys: ['r'], label: 'run now', action: true, footer: true },
-  { scope: 'schedules', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: true },
+  { scope: 'schedules', command: 'add', keys: ['a'], label: 'add', action: true, footer: 2 },
+  { scope: 'schedules', command: 'edit', keys: ['enter', 'e'], label: 'edit', display: 'Enter', action: true, footer: 1 },
+  { scope: 'schedules', command: 'pause', keys: ['p'], label: 'pause/resume', short: 'pause', action: true, footer: 2 },
+  { scope: 'schedules', command: 'runNow', keys: ['r'], label: 'run now', action: true, footer: 2 },
+  { scope: 'schedules', command: 'delete', keys: ['d'], label: 'delete', action: true, destructive: true, footer: 3 },
 
-  { scope: 'legacy', command: 'stopWorker', keys: ['S'], label: 'stop old worker', action: true, destructive: true, footer: true },
-  { scope: 'legacy', command: 'refresh', keys: ['ctrl+r'], label: 'refresh now', display: 'Ctrl+R', footer: true },
+  { scope: 'legacy', command: 'stopWorker', keys: ['S'], label: 'stop old worker', action: true, destructive: true, footer: 2 },
+  { scope: 'legacy', command: 'refresh', keys: ['ctrl+r'], label: 'refresh now', display: 'Ctrl+R', footer: 3 },
 
-  { scope: 'help', command: 'back', keys: ['escape', 'q', '?'], label: 'close help', display: 'Esc', footer: true },
+  { scope: 'help', command: 'back', keys: ['escape', 'q', '?'], label: 'close help', display: 'Esc', footer: 1 },
 
-  { scope: 'confirm', command: 'yes', keys: ['enter', 'y'], label: 'yes', display: 'Enter', footer: true },
-  { scope: 'confirm', command: 'no', keys: ['escape', 'n'], label: 'no', display: 'Esc', footer: true },
+  { scope: 'confirm', command: 'yes', keys: ['enter', 'y'], label: 'yes', display: 'Enter', footer: 1 },
+  { scope: 'confirm', command: 'no', keys: ['escape', 'n'], label: 'no', display: 'Esc', footer: 1 },
 
-  { scope: 'filter', command: 'keep', keys: ['enter'], label: 'keep filter', display: 'Enter', footer: true },
-  { scope: 'filter', command: 'clear', keys: ['escape'], label: 'clear filter', display: 'Esc', footer: true },
+  { scope: 'filter', command: 'keep', keys: ['enter'], label: 'keep filter', display: 'Enter', footer: 1 },
+  { scope: 'filter', command: 'clear', keys: ['escape'], label: 'clear filter', display: 'Esc', footer: 1 },
 
-  { scope: 'form', command: 'nextField', keys: ['tab', 'down'], label: 'next field', display: 'Tab/↓', footer: true },
+  { scope: 'form', command: 'nextField', keys: ['tab', 'down'], label: 'next field', display: 'Tab/↓', footer: 1 },
   { scope: 'form', command: 'prevField', keys: ['shift+tab', 'up'], label: 'previous field', display: '↑' },
-  { scope: 'form', command: 'submit', keys: ['enter'], label: 'submit', display: 'Enter', footer: true },
-  { scope: 'form', command: 'no', keys: ['escape'], label: 'cancel', display: 'Esc', footer: true },
+  { scope: 'form', command: 'submit', keys: ['enter'], label: 'submit', display: 'Enter', footer: 1 },
+  { scope: 'form', command: 'no', keys: ['escape'], label: 'cancel', display: 'Esc', footer: 1 },
 
   { scope: 'picker', command: 'up', keys: ['k', 'up'], label: 'up', display: '↑/k' },
-  { scope: 'picker', command: 'down', keys: ['j', 'down'], label: 'down', display: '↓/j', footer: true },
-  { scope: 'picker', command: 'toggleDryRun', keys: ['space', 'd'], label: 'dry-run on/off', display: 'Space', footer: true },
-  { scope: 'picker', command: 'submit', keys: ['enter'], label: 'enqueue', display: 'Enter', footer: true },
-  { scope: 'picker', command: 'no', keys: ['escape'], label: 'cancel', display: 'Esc', footer: true },
+  { scope: 'picker', command: 'down', keys: ['j', 'down'], label: 'down', display: '↓/j', footer: 1 },
+  { scope: 'picker', command: 'toggleDryRun', keys: ['space', 'd'], label: 'dry-run on/off', display: 'Space', footer: 1 },
+  { scope: 'picker', command: 'submit', keys: ['enter'], label: 'enqueue', display: 'Enter', footer: 1 },
+  { scope: 'picker', command: 'no', keys: ['escape'], label: 'cancel', display: 'Esc', footer: 1 },
 ];
 
 /** Scopes whose bindings apply on each screen or layer, most specific first. */
