@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mount, seededRunner, assertFramesFit, KEY, type Harness } from './harness.ts';
 import { tooSmallLines } from '../../src/ui/app.tsx';
 import { widthOf } from '../../src/ui/text.ts';
-import type { LegacyStatus } from '../../src/ui/legacy-types.ts';
+import type { LegacyStatus } from '../../src/legacy/types.ts';
 
 const legacyStatus: LegacyStatus = { workerAlive: false, workerPid: null, unit: null, pending: 0, running: 0, orphaned: 0, bridge: false };
 
