@@ -36,7 +36,19 @@ if (major < 22 || (major === 22 && minor < 12)) {
     process.stderr.write(`ifqueue needs Node >= 22.12 (this is ${process.versions.node}); run npm install first\n`);
     process.exit(1);
   }
-  const child = spawn(local, [fileURLToPath(import.meta.url), ...process.argv.slice(2)], { stdio: 'inherit' });
+  // A --database-url (and its password) never goes on the child's command line, where `ps` shows it
+  // to every local user: it travels in the environment, and the CLI puts it back in memory.
+  const args = process.argv.slice(2);
+  const env = { ...process.env };
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === '--') break;
+    const inline = args[i].startsWith('--database-url=');
+    if ((args[i] !== '--database-url' || args[i + 1] === undefined) && !inline) continue;
+    env.IFQUEUE_LAUNCHER_DATABASE_URL = inline ? args[i].slice('--database-url='.length) : args[i + 1];
+    args.splice(i, inline ? 1 : 2);
+    i--;
+  }
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env });
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
   child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
 } else {

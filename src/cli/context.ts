@@ -2,7 +2,8 @@
 import pg from 'pg';
 import type { Runner, RunnerOptions } from '../runner/runner.ts';
 import type { EmbeddedDatabase } from '../runner/embedded-db.ts';
-import { maskDsn } from '../runner/dsn.ts';
+import { maskDsn, toConnectionUrl } from '../runner/dsn.ts';
+import { UserError } from '../runner/errors.ts';
 import { guardPoolClients } from '../runner/db.ts';
 import type { RunnerInfo } from '../runner/types.ts';
 
@@ -18,7 +19,13 @@ export interface GlobalOptions {
 /** DATABASE_URL (or --database-url) when given; otherwise the embedded PostgreSQL. */
 export async function resolveDatabase(options: GlobalOptions, log: (line: string) => void): Promise<DatabaseChoice> {
   const url = options.databaseUrl ?? process.env.DATABASE_URL;
-  if (url) return { url, embedded: null };
+  if (url) {
+    try {
+      return { url: toConnectionUrl(url), embedded: null };
+    } catch (error) {
+      throw new UserError((error as Error).message);
+    }
+  }
   const { startEmbeddedDatabase } = await import('../runner/embedded-db.ts');
   const embedded = await startEmbeddedDatabase();
   if (embedded.owner) {

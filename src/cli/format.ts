@@ -1,5 +1,8 @@
 // Plain-text output for the CLI: durations, relative times, tables.
 import type { JobSummary } from '../runner/types.ts';
+import { sanitizeLine } from '../text/terminal.ts';
+
+export { sanitizeLine };
 
 export function parseDuration(text: string): number {
   const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
@@ -24,18 +27,17 @@ export function ago(iso: string | null): string {
   return formatDuration((Date.now() - new Date(iso).getTime()) / 1000) + ' ago';
 }
 
-/** Removes terminal control sequences from database-sourced text before printing it. */
-export function plain(text: string): string {
-  return text
-    .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)?/g, '')
-    .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
-    .replace(/\x1b[@-Z\\-_]/g, '')
-    .replace(/[\u202a-\u202e\u2066-\u2069\u200e\u200f]/g, '')
-    .replace(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/g, (c) => (c === '\t' ? ' ' : '�'));
+/**
+ * Writes lines to stdout, each made terminal-safe (src/text/terminal.ts): a newline, tab or escape
+ * sequence inside a job name, error or log line can never start a fake line or row.
+ */
+export function printLines(lines: readonly string[], stream: NodeJS.WritableStream = process.stdout): void {
+  stream.write(lines.map(sanitizeLine).join('\n') + '\n');
 }
 
+/** Columns aligned by characters; every cell is sanitised first, so a cell is always one line. */
 export function table(rows: string[][], headers: string[]): string {
-  const all = [headers, ...rows];
+  const all = [headers, ...rows].map((row) => row.map(sanitizeLine));
   const widths = headers.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
   return all.map((r) => r.map((c, i) => (c ?? '').padEnd(widths[i])).join('  ').trimEnd()).join('\n');
 }
@@ -44,12 +46,12 @@ export function jobRow(j: JobSummary): string[] {
   return [
     j.id,
     j.task,
-    plain(j.name ?? '—').slice(0, 40),
+    sanitizeLine(j.name ?? '—').slice(0, 40),
     j.blocked ? 'created (waiting for dependency)' : j.state,
     String(j.priority),
     `${j.attempt}/${j.maxAttempts}`,
     ago(j.createdAt),
-    plain(j.error ?? '').slice(0, 60),
+    sanitizeLine(j.error ?? '').slice(0, 60),
   ];
 }
 export const JOB_HEADERS = ['id', 'task', 'name', 'state', 'prio', 'att', 'created', 'error'];

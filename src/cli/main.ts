@@ -1,8 +1,9 @@
 // `ifqueue`: argument parsing and wiring only; the work is in src/runner, src/tasks and src/ui.
 import { Command, Option } from 'commander';
 import { UserError, errorMessage } from '../runner/errors.ts';
-import { scrubSecrets } from '../runner/dsn.ts';
+import { hasPassword, LAUNCHER_DATABASE_URL, scrubSecrets } from '../runner/dsn.ts';
 import { VERSION } from '../runner/version.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 import { registerJobCommands } from './commands/jobs.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerStatusCommands } from './commands/status.ts';
@@ -35,9 +36,42 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `ifqueue job ID | head`: when the reader goes away, stop quietly instead of dying on EPIPE. */
+function exitQuietlyOnClosedOutput(): void {
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code !== 'EPIPE') throw error;
+      process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    });
+  }
+}
+
+/**
+ * bin/ifqueue.js hands a --database-url over in the environment when it re-executes itself, so the
+ * password never reaches the child's command line; put it back in the in-memory argv only.
+ */
+function databaseUrlFromLauncher(argv: string[]): string[] {
+  const handed = process.env[LAUNCHER_DATABASE_URL];
+  if (handed === undefined) return argv;
+  delete process.env[LAUNCHER_DATABASE_URL];
+  return [argv[0], argv[1], '--database-url', handed, ...argv.slice(2)];
+}
+
+function warnAboutPasswordOnCommandLine(program: Command): void {
+  const url = program.opts().databaseUrl as string | undefined;
+  if (url && hasPassword(url)) {
+    process.stderr.write(
+      'ifqueue: warning: the password in --database-url is visible to every local user (ps, /proc); set DATABASE_URL in the environment or use ~/.pgpass instead\n',
+    );
+  }
+}
+
 export async function main(argv = process.argv): Promise<void> {
+  exitQuietlyOnClosedOutput();
+  argv = databaseUrlFromLauncher(argv);
   const program = buildProgram();
   program.exitOverride();
+  program.hook('preAction', () => warnAboutPasswordOnCommandLine(program));
   try {
     await program.parseAsync(argv);
   } catch (error) {
@@ -52,7 +86,7 @@ export async function main(argv = process.argv): Promise<void> {
     }
     const url = program.opts().databaseUrl ?? process.env.DATABASE_URL ?? '';
     const message = scrubSecrets(errorMessage(error), url).split('\n')[0];
-    process.stderr.write(`ifqueue: ${message}\n`);
+    process.stderr.write(`ifqueue: ${sanitizeLine(message)}\n`);
     if (!(error instanceof UserError) && process.env.IFQUEUE_DEBUG) process.stderr.write(`${(error as Error).stack}\n`);
     process.exitCode = error instanceof UserError ? 1 : 1;
   }

@@ -173,7 +173,11 @@ export class Queries {
       // an id prefix only when the whole query looks like one ("orphan" must not match ids starting with "a")
       const idPrefix = /^[0-9a-f-]+$/i.test(q) ? q.toLowerCase() + '%' : null;
       values.push(idPrefix);
-      clauses.push(`(m.name ILIKE ${like} OR ($${values.length}::text IS NOT NULL AND j.id::text LIKE $${values.length}) OR j.data::text ILIKE ${like})`);
+      // Argument values at any depth, not the JSON text: '"' or ':' must not match every job.
+      const argValue = `EXISTS (SELECT 1 FROM jsonb_path_query(j.data, 'strict $.**') AS v
+                         WHERE jsonb_typeof(v) IN ('string', 'number', 'boolean') AND v #>> '{}' ILIKE ${like})`;
+      const error = `(j.state IN ('failed', 'retry') AND j.output->>'message' ILIKE ${like})`;
+      clauses.push(`(m.name ILIKE ${like} OR ($${values.length}::text IS NOT NULL AND j.id::text LIKE $${values.length}) OR ${argValue} OR ${error})`);
     }
     return clauses.length ? 'WHERE ' + clauses.join(' AND ') : '';
   }

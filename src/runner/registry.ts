@@ -1,5 +1,6 @@
 // The registered tasks: argument validation (at enqueue time, naming the field) and their settings.
 import { z } from 'zod';
+import { argsProblem, STORED_ARGS_LIMITS } from './args-limits.ts';
 import { UserError } from './errors.ts';
 import type { RetryPolicy, TaskDefinition, TaskInfo } from './types.ts';
 
@@ -57,9 +58,14 @@ export class TaskRegistry {
     return task;
   }
 
-  /** Validates and normalises arguments (defaults filled); throws a UserError naming the field. */
+  /**
+   * Validates and normalises arguments (defaults filled); throws a UserError naming the field. Size,
+   * depth, NUL and lone surrogates are checked first (args-limits.ts), on every enqueue path.
+   */
   parseArgs(name: string, args: unknown): unknown {
     const task = this.get(name);
+    const problem = argsProblem(args ?? {}, STORED_ARGS_LIMITS);
+    if (problem) throw new UserError(`invalid arguments for ${name}: ${problem}`);
     const result = task.definition.schema.safeParse(args ?? {});
     if (!result.success) throw new UserError(describeZodError(name, result.error));
     return result.data;

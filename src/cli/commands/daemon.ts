@@ -4,19 +4,19 @@
 import { openRunner } from '../context.ts';
 import type { DefaultOptions } from './default.ts';
 import { maybeSeed, startMetricsIfAvailable } from './default.ts';
-import { plain } from '../format.ts';
+import { sanitizeLine } from '../format.ts';
 import { startBridge } from '../../legacy/bridge.ts';
 import { describeBridgeEvent } from './legacy.ts';
 
 const short = (id: string) => id.slice(0, 8);
 
 export async function runDaemon(o: DefaultOptions, queues: string[] | undefined): Promise<number> {
-  const out = (line: string) => process.stdout.write(plain(line) + '\n');
+  const out = (line: string) => process.stdout.write(sanitizeLine(line) + '\n');
   const opened = await openRunner(o, {
     kind: 'daemon',
     work: true,
     queues,
-    onError: (where, message) => process.stderr.write(`error ${where}: ${plain(message)}\n`),
+    onError: (where, message) => process.stderr.write(`error ${where}: ${sanitizeLine(message)}\n`),
   }, out);
   const { runner } = opened;
   await maybeSeed(opened, o.demo, out);
@@ -36,7 +36,7 @@ export async function runDaemon(o: DefaultOptions, queues: string[] | undefined)
   const bridge = o.bridge
     ? await startBridge(runner, {
         onEvent: (e) => out(`legacy ${describeBridgeEvent(e)}`),
-        onError: (where, message) => process.stderr.write(`error legacy ${where}: ${plain(message)}\n`),
+        onError: (where, message) => process.stderr.write(`error legacy ${where}: ${sanitizeLine(message)}\n`),
       })
     : null;
   out(`ifqueue daemon running ${runner.registry.names().length} tasks on ${runner.database} (pid ${process.pid})`);

@@ -2,19 +2,11 @@
 import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import { JOB_STATES, type StateFilter } from '../../runner/types.ts';
+import { readArgsOption } from '../args-input.ts';
 import { withRunner } from '../context.ts';
-import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, plain, table, toJson } from '../format.ts';
+import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, printLines, sanitizeLine, table, toJson } from '../format.ts';
 
 const STATES: StateFilter[] = [...JOB_STATES, 'waiting', 'scheduled'];
-
-function parseJson(text: string | undefined, what: string): unknown {
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UserError(`${what} is not valid JSON: ${(error as Error).message}`);
-  }
-}
 
 function intOption(value: string, name: string): number {
   const n = Number(value);
@@ -28,7 +20,7 @@ export function registerJobCommands(program: Command): void {
   program
     .command('enqueue <task>')
     .description('enqueue a job; prints its id')
-    .option('--args <json>', 'arguments as JSON', '{}')
+    .option('--args <json|@file|->', 'arguments as JSON, or @file to read them from a file, or - from stdin', '{}')
     .option('--name <name>', 'job name (dedupe key with --or-get)')
     .option('--or-get', 'return the queued/running job with this name instead of creating another')
     .option('--priority <n>', 'legacy priority: lower runs sooner (default 100)')
@@ -38,7 +30,7 @@ export function registerJobCommands(program: Command): void {
     .option('--depends-on <id-or-name>', 'run only after this job succeeded')
     .option('--dry-run', 'shortcut: add "dryRun": true to the arguments')
     .action(async (task: string, o) => {
-      const args = parseJson(o.args, '--args') as Record<string, unknown>;
+      const args = (await readArgsOption(o.args)) as Record<string, unknown>;
       if (o.dryRun) {
         if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--dry-run needs object arguments');
         args.dryRun = true;
@@ -55,7 +47,7 @@ export function registerJobCommands(program: Command): void {
         if (o.orGet) {
           if (!o.name) throw new UserError('--or-get needs --name');
           const r = await runner.enqueueOrGet(task, args, { ...options, name: o.name });
-          process.stdout.write(`${r.id}${r.created ? '' : ' (existing)'}\n`);
+          printLines([`${r.id}${r.created ? '' : ' (existing)'}`]);
         } else {
           process.stdout.write(`${await runner.enqueue(task, args, options)}\n`);
         }
@@ -97,27 +89,27 @@ export function registerJobCommands(program: Command): void {
         if (!o.json) {
           const lines = [
             `job       ${job.id}`,
-            `task      ${job.task}${job.name ? `  name ${plain(job.name)}` : ''}`,
+            `task      ${job.task}${job.name ? `  name ${job.name}` : ''}`,
             `state     ${job.state}${job.blocked ? ' (waiting for its dependency)' : ''}   attempt ${job.attempt}/${job.maxAttempts}   priority ${job.priority}`,
-            `args      ${plain(JSON.stringify(job.args))}`,
+            `args      ${JSON.stringify(job.args)}`,
             `created   ${job.createdAt} (${ago(job.createdAt)})`,
             job.startedAt ? `started   ${job.startedAt}` : null,
             job.finishedAt ? `finished  ${job.finishedAt}` : null,
             job.dependsOn ? `depends   ${job.dependsOn}` : null,
             job.options.onFail ? `on fail   ${job.options.onFail}${job.onFailJobId ? ` → ${job.onFailJobId}` : ''}` : null,
-            job.error ? `error     ${plain(job.error)}` : null,
+            job.error ? `error     ${job.error}` : null,
             ...job.attempts.map(
               (a) =>
-                `attempt ${a.attempt}: ${a.outcome} ${a.host ? `on ${a.host} pid ${a.pid}` : ''} ${a.finishedAt ? formatDuration((new Date(a.finishedAt).getTime() - new Date(a.startedAt).getTime()) / 1000) : ''}${a.error ? ` — ${plain(a.error)}` : ''}`,
+                `attempt ${a.attempt}: ${a.outcome} ${a.host ? `on ${a.host} pid ${a.pid}` : ''} ${a.finishedAt ? formatDuration((new Date(a.finishedAt).getTime() - new Date(a.startedAt).getTime()) / 1000) : ''}${a.error ? ` — ${a.error}` : ''}`,
             ),
             '── log',
           ].filter((l) => l !== null);
-          process.stdout.write(lines.join('\n') + '\n');
+          printLines(lines);
         }
         const print = (ls: { ts: string; level: string; text: string; attempt: number }[]) => {
           for (const l of ls) {
             if (o.json) process.stdout.write(toJson(l) + '\n');
-            else process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${plain(l.text)}\n`);
+            else printLines([`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${l.text}`]);
           }
         };
         if (!o.follow) {

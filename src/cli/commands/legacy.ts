@@ -11,9 +11,10 @@ import { legacyReport, reportText } from '../../legacy/status.ts';
 import { stopWorker } from '../../legacy/stop.ts';
 import { setTrigger } from '../../legacy/store.ts';
 import { openRunner } from '../context.ts';
-import { parseDuration, plain, toJson } from '../format.ts';
+import { parseDuration, sanitizeLine, toJson } from '../format.ts';
+import { sanitizeLines } from '../../text/terminal.ts';
 
-const out = (line: string) => process.stdout.write(plain(line) + '\n');
+const out = (line: string) => process.stdout.write(sanitizeLine(line) + '\n');
 
 export function describeBridgeEvent(e: BridgeEvent): string {
   const row = (id: number, name: string | null) => `row ${id}${name ? ` ${name}` : ''}`;
@@ -65,7 +66,7 @@ export function registerLegacyCommands(program: Command): void {
     .action(async (o) => {
       await withRunner(async ({ runner }) => {
         const report = await legacyReport(runner.db, legacyOptions());
-        process.stdout.write((o.json ? toJson(report, 2) : plain(reportText(report))) + '\n');
+        process.stdout.write((o.json ? toJson(report, 2) : sanitizeLines(reportText(report)).join('\n')) + '\n');
       });
     });
 
@@ -104,7 +105,7 @@ export function registerLegacyCommands(program: Command): void {
           ownPidFile: o.ownPidFile ? true : undefined,
           pollMs: o.poll,
           onEvent: (e) => out(describeBridgeEvent(e)),
-          onError: (where, message) => process.stderr.write(`error ${where}: ${plain(message)}\n`),
+          onError: (where, message) => process.stderr.write(`error ${where}: ${sanitizeLine(message)}\n`),
         });
       } catch (error) {
         await opened.close();

@@ -3,8 +3,9 @@ import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import { previewCron } from '../../runner/scheduler.ts';
 import type { ScheduleInfo } from '../../runner/types.ts';
+import { readArgsOption } from '../args-input.ts';
 import { withRunner } from '../context.ts';
-import { plain, table, toJson } from '../format.ts';
+import { sanitizeLine, table, toJson } from '../format.ts';
 
 function findSchedule(list: ScheduleInfo[], ref: string): ScheduleInfo {
   const [task, key] = ref.split(':');
@@ -33,7 +34,7 @@ export function registerScheduleCommands(program: Command): void {
                   s.paused ? 'paused' : 'active',
                   s.nextRuns[0] ?? '—',
                   s.lastRunAt ? `${s.lastRunAt} ${s.lastOutcome ?? ''}` : '—',
-                  plain(JSON.stringify(s.args)),
+                  JSON.stringify(s.args),
                 ]),
                 ['id', 'task', 'cron', 'tz', 'state', 'next', 'last', 'args'],
               )
@@ -51,20 +52,15 @@ export function registerScheduleCommands(program: Command): void {
   schedules
     .command('set <task> <cron>')
     .description("create or change a schedule, e.g. set fetch-feeds '*/30 * * * *'")
-    .option('--args <json>', 'arguments as JSON', '{}')
+    .option('--args <json|@file|->', 'arguments as JSON, @file, or - for stdin', '{}')
     .option('--tz <zone>', 'time zone', 'UTC')
     .option('--key <key>', 'a second schedule of the same task', 'default')
     .option('--paused', 'create it paused')
     .action(async (task: string, cron: string, o) => {
-      let args: unknown;
-      try {
-        args = JSON.parse(o.args);
-      } catch (error) {
-        throw new UserError(`--args is not valid JSON: ${(error as Error).message}`);
-      }
+      const args = await readArgsOption(o.args);
       await withRunner(globals(), async (runner) => {
         const s = await runner.setSchedule({ task, cron, tz: o.tz, args, key: o.key, paused: o.paused ? true : undefined });
-        process.stdout.write(`${s.id} ${s.task} '${s.cron}' ${s.tz}${s.paused ? ' (paused)' : ` next ${s.nextRuns[0]}`}\n`);
+        process.stdout.write(sanitizeLine(`${s.id} ${s.task} '${s.cron}' ${s.tz}${s.paused ? ' (paused)' : ` next ${s.nextRuns[0]}`}`) + '\n');
       });
     });
 
@@ -84,7 +80,7 @@ export function registerScheduleCommands(program: Command): void {
           if (name === 'resume') await runner.resumeSchedule(s.id);
           if (name === 'delete') await runner.deleteSchedule(s.id);
           if (name === 'run') process.stdout.write(`${await runner.runScheduleNow(s.id)}\n`);
-          else process.stdout.write(`${name}d ${s.task}:${s.key}\n`.replace('deleted', 'deleted').replace('paused', 'paused'));
+          else process.stdout.write(sanitizeLine(`${name}d ${s.task}:${s.key}`) + '\n');
         });
       });
   }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
 import type { Runner } from '../../runner/runner.ts';
 import { withRunner } from '../context.ts';
-import { plain } from '../format.ts';
+import { sanitizeLine } from '../format.ts';
 
 async function followUntilDone(runner: Runner, id: string): Promise<string> {
   return new Promise((resolve) => {
@@ -25,7 +25,7 @@ async function followUntilDone(runner: Runner, id: string): Promise<string> {
     );
     void runner
       .followLog(id, (lines) => {
-        for (const l of lines) process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${plain(l.text)}\n`);
+        for (const l of lines) process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${sanitizeLine(l.text)}\n`);
       })
       .then(async (u) => {
         unsubscribe = u;

@@ -4,7 +4,7 @@ import { UserError, errorMessage } from '../../runner/errors.ts';
 import { scrubSecrets } from '../../runner/dsn.ts';
 import type { Snapshot } from '../../runner/types.ts';
 import { openRunner, withRunner } from '../context.ts';
-import { formatDuration, parseDuration, table, toJson } from '../format.ts';
+import { formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
 
 export function statusText(s: Snapshot): string {
   const live = s.runners.filter((r) => r.alive);
@@ -31,7 +31,7 @@ export function statusText(s: Snapshot): string {
   if (s.schedules.length) {
     lines.push('', table(s.schedules.map((x) => [x.task, x.cron, x.tz, x.paused ? 'paused' : x.nextRuns[0] ?? '—']), ['schedule', 'cron', 'tz', 'next']));
   }
-  return lines.join('\n');
+  return lines.map(sanitizeLine).join('\n');
 }
 
 export function registerStatusCommands(program: Command): void {
@@ -64,7 +64,7 @@ export function registerStatusCommands(program: Command): void {
         critAge = parseDuration(o.critAge);
         if (!Number.isFinite(warnFailed) || !Number.isFinite(critFailed)) throw new Error('failure thresholds must be numbers');
       } catch (error) {
-        process.stdout.write(`UNKNOWN - ${errorMessage(error)}\n`);
+        process.stdout.write(`UNKNOWN - ${sanitizeLine(errorMessage(error))}\n`);
         process.exitCode = 3;
         return;
       }
@@ -73,7 +73,7 @@ export function registerStatusCommands(program: Command): void {
         opened = await openRunner(globals(), { kind: 'cli', work: false }, () => {});
       } catch (error) {
         const url = globals().databaseUrl ?? process.env.DATABASE_URL ?? '';
-        process.stdout.write(`CRITICAL - database unreachable: ${scrubSecrets(errorMessage(error), url).split('\n')[0]}\n`);
+        process.stdout.write(`CRITICAL - database unreachable: ${sanitizeLine(scrubSecrets(errorMessage(error), url).split('\n')[0])}\n`);
         process.exitCode = 2;
         return;
       }
@@ -94,7 +94,7 @@ export function registerStatusCommands(program: Command): void {
         process.stdout.write(`${word} - ${problems.length ? problems.map((p) => p[1]).join(', ') : `${live} runner(s), ${s.totals.waiting} waiting, ${failed} failed in the last hour`} ${perf}\n`);
         process.exitCode = level;
       } catch (error) {
-        process.stdout.write(`UNKNOWN - ${errorMessage(error)}\n`);
+        process.stdout.write(`UNKNOWN - ${sanitizeLine(errorMessage(error))}\n`);
         process.exitCode = 3;
       } finally {
         await opened.close();
