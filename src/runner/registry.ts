@@ -25,6 +25,46 @@ export function describeZodError(task: string, error: z.ZodError): string {
   return `invalid arguments for ${task}: ${parts.join('; ')}${more}`;
 }
 
+/** A zod schema that accepts more than its JSON Schema says: coerced primitives, preprocess, catch. */
+function looserThanItsJsonSchema(schema: unknown): boolean {
+  const def = (schema as { _zod?: { def?: { type?: string; coerce?: boolean; in?: { _zod?: { def?: { type?: string } } } } } })._zod?.def;
+  if (!def) return false;
+  return def.coerce === true || def.type === 'catch' || (def.type === 'pipe' && def.in?._zod?.def?.type === 'transform');
+}
+
+/**
+ * The arguments' JSON Schema that ifqueue.enqueue checks in the database (sql-api.ts). It must never
+ * refuse what zod accepts, so the parts zod reads more loosely become {} (anything); zod still checks
+ * them at pickup. Null when the schema cannot be converted (then only pickup checks).
+ */
+export function databaseArgsSchema(schema: z.ZodType): unknown {
+  try {
+    return z.toJSONSchema(schema, {
+      io: 'input',
+      unrepresentable: 'any',
+      override: ({ zodSchema, jsonSchema }) => {
+        const json = jsonSchema as Record<string, unknown>;
+        if (looserThanItsJsonSchema(zodSchema)) for (const key of Object.keys(json)) delete json[key];
+        // such a property may also be absent (a catch or a preprocess can supply it)
+        const shape = (zodSchema as { _zod: { def: { shape?: Record<string, unknown> } } })._zod.def.shape;
+        if (shape && Array.isArray(json.required)) json.required = json.required.filter((key) => !looserThanItsJsonSchema(shape[key]));
+      },
+    });
+  } catch {
+    return null;
+  }
+}
+
+/** A registered task as the database keeps it (ifqueue.task), for ifqueue.enqueue. */
+export interface TaskRegistration {
+  name: string;
+  description: string;
+  args_schema: unknown;
+  /** legacy numbering */
+  priority: number;
+  on_fail: string | null;
+}
+
 export class TaskRegistry {
   private readonly tasks = new Map<string, ResolvedTask>();
 
@@ -79,6 +119,16 @@ export class TaskRegistry {
     } catch {
       return null;
     }
+  }
+
+  registrations(): TaskRegistration[] {
+    return [...this.tasks.values()].map(({ definition }) => ({
+      name: definition.name,
+      description: definition.description,
+      args_schema: databaseArgsSchema(definition.schema as z.ZodType),
+      priority: definition.priority ?? 100,
+      on_fail: definition.onFail ?? null,
+    }));
   }
 
   info(): TaskInfo[] {

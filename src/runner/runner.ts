@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { PgBoss } from 'pg-boss';
 import { installConsoleCapture } from './console-capture.ts';
-import { bossDbFor, createPool, inTransaction } from './db.ts';
+import { bossDbFor, createPool, inTransaction, type Queryable } from './db.ts';
 import { maskDsn, scrubSecrets } from './dsn.ts';
 import { UserError, errorMessage } from './errors.ts';
 import { EventHub, encodeEvents, publishEvents } from './events.ts';
@@ -17,7 +17,8 @@ import { TaskRegistry } from './registry.ts';
 import { migrate } from './schema.ts';
 import { Scheduler } from './scheduler.ts';
 import { ScheduleStore } from './schedule-store.ts';
-import { HELD_UNTIL, assertSchemaName, sqlFor, toBossPriority, type Sql } from './sql.ts';
+import { assertSchemaName, sqlFor, toBossPriority, type Sql } from './sql.ts';
+import { raisedByEnqueue } from './sql-api.ts';
 import { followLog } from './log-follow.ts';
 import { QueueWorker } from './worker.ts';
 import { VERSION } from './version.ts';
@@ -96,7 +97,6 @@ export class Runner implements QueueApi {
   private unsubscribes: (() => void)[] = [];
   private restoreConsole: (() => void) | null = null;
   private stopDeadline = Infinity;
-  private bossChannel = '';
 
   constructor(options: RunnerOptions) {
     this.options = {
@@ -168,8 +168,8 @@ export class Runner implements QueueApi {
       client.release();
     }
     await this.ensureQueues();
+    await this.pool.query(this.sql.registerTasks(this.registry.registrations(), `ifqueue ${VERSION} on ${hostname()} pid ${process.pid}`));
     const { rows } = await this.pool.query(this.sql.bossChannel);
-    this.bossChannel = rows[0].channel;
     this.hub = new EventHub({ connectionString: o.databaseUrl, bossChannel: rows[0].channel, applicationName: `ifqueue listener` });
     await this.hub.start();
     this.unsubscribes.push(
@@ -218,6 +218,10 @@ export class Runner implements QueueApi {
         reportError: this.reportError,
         emitLocal: (e, p) => this.hub.emitLocal(e, p),
       });
+    }
+    if (this.reconciler) {
+      // ifqueue.enqueue (any process, any client) made a dependent of a dead job: fail it now, not at the next pass
+      this.unsubscribes.push(this.hub.on('job:created', ({ dependencyFailed }) => dependencyFailed && this.reconciler?.kick()));
     }
     if (o.work) this.startWorking();
     else if (this.reconciler) this.reconciler.start();
@@ -396,7 +400,7 @@ export class Runner implements QueueApi {
     });
     const onFail = options.onFail ?? this.registry.get(task).definition.onFail ?? null;
     if (onFail) this.registry.get(onFail);
-    const send = this.sendOptions(task, options, null);
+    const send = this.sendOptions(task, options);
     const ids: string[] = [];
     for (let i = 0; i < parsed.length; i += 1000) {
       const chunk = parsed.slice(i, i + 1000).map((data) => ({ data: data as object, ...send }));
@@ -427,40 +431,66 @@ export class Runner implements QueueApi {
   private async enqueueInternal(task: string, args: unknown, options: EnqueueOptions, orGet: boolean): Promise<EnqueueOrGetResult> {
     await this.start();
     const parsed = this.registry.parseArgs(task, args);
-    const needsTransaction = orGet || options.name || options.dependsOn || options.onFail || options.legacyId || this.registry.get(task).definition.onFail;
-    if (!needsTransaction) {
-      const id = await this.boss.send(task, parsed as object, this.sendOptions(task, options, null));
-      if (!id) throw new Error(`pg-boss refused the job for ${task}`);
-      if (options.startAfter !== undefined) await this.wakeForDelayed(task);
-      return { id, created: true };
-    }
-    const result = await inTransaction(this.pool, (client) => this.enqueueInClient(client, task, parsed, options, orGet));
-    if (result.kick) this.reconciler?.kick();
-    if (result.created && options.startAfter !== undefined) await this.wakeForDelayed(task);
-    return { id: result.id, created: result.created };
-  }
-
-  /**
-   * pg-boss notifies only jobs that can run now; a delayed one would wait for the slow poll if a
-   * worker computed its next due time just before it was inserted. Waking the queue makes the
-   * worker recompute it.
-   */
-  private async wakeForDelayed(task: string): Promise<void> {
-    await this.pool.query('SELECT pg_notify($1, $2)', [this.bossChannel, task]);
+    // one statement: its own transaction, so the name lock of orGet is held until the job is committed
+    return this.enqueueOn(this.pool, task, parsed, options, orGet);
   }
 
   /** Enqueue inside a caller's transaction (schedules, on-fail handlers, the legacy bridge). */
   async enqueueIn(client: pg.PoolClient, task: string, args: unknown, options: EnqueueOptions): Promise<string> {
     const parsed = this.registry.parseArgs(task, args);
-    return (await this.enqueueInClient(client, task, parsed, options, false)).id;
+    return (await this.enqueueOn(client, task, parsed, options, false)).id;
   }
 
-  private sendOptions(task: string, options: EnqueueOptions, startAfter: Date | null) {
+  /**
+   * Every single-job enqueue goes through ifqueue.enqueue_job (sql-api.ts), the implementation the
+   * SQL API shares: the arguments are parsed by zod here, and the defaults come from this runner's registry.
+   */
+  private async enqueueOn(db: Queryable, task: string, parsed: unknown, options: EnqueueOptions, orGet: boolean): Promise<EnqueueOrGetResult> {
+    const sqlOptions = this.enqueueOptions(task, options, orGet);
+    try {
+      const { rows } = await db.query(this.sql.enqueue(task, parsed, sqlOptions));
+      return { id: rows[0].id, created: rows[0].created };
+    } catch (error) {
+      throw raisedByEnqueue(error) ? new UserError(errorMessage(error), { cause: error }) : error;
+    }
+  }
+
+  /** The options of ifqueue.enqueue_job, checked here first so that the caller gets the runner's own messages. */
+  private enqueueOptions(task: string, options: EnqueueOptions, orGet: boolean): Record<string, unknown> {
+    const definition = this.registry.get(task).definition;
+    const onFail = options.onFail ?? definition.onFail ?? null;
+    if (onFail) this.registry.get(onFail);
+    const name = options.name ?? null;
+    if (name !== null && (typeof name !== 'string' || name.length > 255)) throw new UserError('name must be a string of at most 255 characters');
+    const priority = options.priority ?? definition.priority ?? 100;
+    if (!Number.isInteger(priority)) throw new UserError(`priority must be an integer, got ${priority}`);
+    for (const [key, value] of [['retries', options.retries], ['retryDelaySeconds', options.retryDelaySeconds]] as const) {
+      if (value !== undefined && (!Number.isInteger(value) || value < 0 || value > 2 ** 31 - 1)) throw new UserError(`${key} must be a non-negative integer, got ${value}`);
+    }
+    const after = options.startAfter;
+    if (after instanceof Date && Number.isNaN(after.getTime())) throw new UserError('startAfter is not a valid date');
+    if (typeof after === 'number' && !Number.isFinite(after)) throw new UserError('startAfter is not a valid number of seconds');
+    return {
+      name,
+      priority,
+      onFail,
+      origin: this.origin,
+      ...(after instanceof Date ? { startAfter: after.toISOString() } : typeof after === 'number' ? { delaySeconds: after } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.retryDelaySeconds !== undefined ? { retryDelaySeconds: options.retryDelaySeconds } : {}),
+      ...(options.dependsOn ? { dependsOn: String(options.dependsOn) } : {}),
+      ...(orGet && name ? { orGet: true } : {}),
+      ...(options.legacyId ? { legacyId: options.legacyId } : {}),
+    };
+  }
+
+  /** pg-boss send options of the bulk path (enqueueMany). */
+  private sendOptions(task: string, options: EnqueueOptions) {
     const t = this.registry.get(task);
     const priority = options.priority ?? t.definition.priority ?? 100;
     if (!Number.isInteger(priority)) throw new UserError(`priority must be an integer, got ${priority}`);
-    let after: Date | undefined = startAfter ?? undefined;
-    if (!after && options.startAfter !== undefined) {
+    let after: Date | undefined;
+    if (options.startAfter !== undefined) {
       after = typeof options.startAfter === 'number' ? new Date(Date.now() + options.startAfter * 1000) : options.startAfter;
       if (Number.isNaN(after.getTime())) throw new UserError('startAfter is not a valid date');
     }
@@ -478,47 +508,6 @@ export class Runner implements QueueApi {
       // A fixed interval, as the legacy queue retried: the task's backoff does not apply.
       ...(delay !== undefined ? { retryDelay: delay, retryBackoff: false } : {}),
     };
-  }
-
-  private async enqueueInClient(
-    client: pg.PoolClient,
-    task: string,
-    parsed: unknown,
-    options: EnqueueOptions,
-    orGet: boolean,
-  ): Promise<{ id: string; created: boolean; kick: boolean }> {
-    const onFail = options.onFail ?? this.registry.get(task).definition.onFail ?? null;
-    if (onFail) this.registry.get(onFail);
-    const name = options.name ?? null;
-    if (name !== null && (typeof name !== 'string' || name.length > 255)) throw new UserError('name must be a string of at most 255 characters');
-    if (orGet && name) {
-      await client.query(this.sql.nameLock(name));
-      const { rows } = await client.query(this.sql.liveJobByName(name));
-      if (rows[0]) {
-        const wanted = toBossPriority(options.priority ?? this.registry.get(task).definition.priority ?? 100);
-        if (wanted > rows[0].priority) await client.query(this.sql.raisePriority(rows[0].id, rows[0].task, wanted));
-        return { id: rows[0].id, created: false, kick: false };
-      }
-    }
-    let parent: { id: string; task: string; state: string } | null = null;
-    if (options.dependsOn) {
-      const ref = String(options.dependsOn);
-      const lookup = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ref) ? this.sql.jobById(ref) : this.sql.latestJobByName(ref);
-      parent = (await client.query(lookup)).rows[0] ?? null;
-      if (!parent) throw new UserError(`dependency ${ref} not found (give an existing job id or name)`);
-    }
-    const held = parent && parent.state !== 'completed' ? HELD_UNTIL : null;
-    const id = await this.boss.send(task, parsed as object, { ...this.sendOptions(task, options, held), db: bossDbFor(client) });
-    if (!id) throw new Error(`pg-boss refused the job for ${task}`);
-    await client.query(
-      this.sql.insertMeta({ jobId: id, task, name, dependsOn: parent && parent.state !== 'completed' ? parent.id : null, onFail, legacyId: options.legacyId ?? null }),
-    );
-    if (parent) {
-      await client.query(this.sql.markHasDependents(parent.id, parent.task));
-      if (parent.state === 'completed') await client.query('UPDATE ifqueue.job_meta SET depends_on = $2, dep_state = $3 WHERE job_id = $1', [id, parent.id, 'released']);
-    }
-    await client.query(this.sql.notify(encodeEvents(this.origin, [['job:created', { id, task, name }]])));
-    return { id, created: true, kick: !!parent && ['failed', 'cancelled'].includes(parent.state) };
   }
 
   // ---------------------------------------------------------------- reads

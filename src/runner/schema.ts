@@ -1,6 +1,7 @@
 // ifqueue's own tables (schema "ifqueue"), created and migrated idempotently under an advisory lock
 // so that runners starting at the same time do not collide.
 import type pg from 'pg';
+import { sqlApiMigration } from './sql-api.ts';
 
 const LOCK_KEY = 0x1f_9e_0e_01; // arbitrary, constant: "ifqueue schema"
 
@@ -98,6 +99,8 @@ const MIGRATIONS: ((bossSchema: string) => string)[] = [
   CREATE INDEX IF NOT EXISTS ifqueue_job_task_state_created ON ${b}.job (name, state, created_on DESC, id DESC);
   CREATE INDEX IF NOT EXISTS ifqueue_job_created ON ${b}.job (created_on DESC, id DESC);
   `,
+  // 3: the SQL API (ifqueue.enqueue, the registered tasks), see sql-api.ts
+  sqlApiMigration,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -42,6 +42,28 @@ export function sqlFor(b: string) {
       values: [id, task, bossPriority],
     }),
 
+    /** The one single-job enqueue (sql-api.ts): arguments parsed by zod, options resolved by the runner. */
+    enqueue: (task: string, args: unknown, options: Record<string, unknown>): Statement => ({
+      text: `SELECT id, created FROM ifqueue.enqueue_job($1, $2, $3, true)`,
+      values: [task, JSON.stringify(args), JSON.stringify(options)],
+    }),
+
+    /** The tasks this runner knows, for ifqueue.enqueue (unknown-task message, argument checks, defaults). */
+    registerTasks: (
+      tasks: { name: string; description: string; args_schema: unknown; priority: number; on_fail: string | null }[],
+      registeredBy: string,
+    ): Statement => ({
+      text: `INSERT INTO ifqueue.task AS t (name, description, args_schema, priority, on_fail, registered_by)
+             SELECT x.name, x.description, x.args_schema, x.priority, x.on_fail, $2
+             FROM jsonb_to_recordset($1) AS x(name text, description text, args_schema jsonb, priority int, on_fail text)
+             ORDER BY x.name
+             ON CONFLICT (name) DO UPDATE SET description = EXCLUDED.description, args_schema = EXCLUDED.args_schema,
+               priority = EXCLUDED.priority, on_fail = EXCLUDED.on_fail, registered_by = EXCLUDED.registered_by, updated_at = now()
+             WHERE (t.description, t.args_schema, t.priority, t.on_fail) IS DISTINCT FROM
+                   (EXCLUDED.description, EXCLUDED.args_schema, EXCLUDED.priority, EXCLUDED.on_fail)`,
+      values: [JSON.stringify(tasks), registeredBy],
+    }),
+
     jobById: (id: string): Statement => ({
       text: `SELECT id, name AS task, state FROM ${b}.job WHERE id = $1`,
       values: [id],

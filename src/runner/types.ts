@@ -309,8 +309,14 @@ export interface CleanupReport {
 
 /** Cross-process events, delivered through PostgreSQL LISTEN/NOTIFY. */
 export interface RunnerEvents {
-  /** a job was enqueued (by any process using the runner API) */
-  'job:created': { id: string; task: string; name: string | null };
+  /** a job was enqueued (by any process using the runner API or the SQL API, ifqueue.enqueue) */
+  'job:created': {
+    id: string;
+    task: string;
+    name: string | null;
+    /** it depends on a job that had already failed or was cancelled: the reconciler fails it */
+    dependencyFailed?: true;
+  };
   /** a job was created in a queue (pg-boss's own notification; no id: from raw sends, schedules, other tools) */
   'queue:activity': { task: string };
   /** a runner claimed a job and started an attempt */
