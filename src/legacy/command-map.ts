@@ -12,44 +12,72 @@ interface LegacyCall {
   kwarg: Record<string, unknown>;
 }
 
-type Mapper = (call: LegacyCall) => { task: string; args: Record<string, unknown> } | string;
+/**
+ * One parameter of a legacy Python function, and the ifqueue argument it becomes. The table below is
+ * data so that IFDB's drop-in (integrations/ifdb/taskqueue.py) reads the very same table: its copy is
+ * generated from this one (scripts/gen-ifdb-task-map.ts) and a test fails when the two differ.
+ */
+export interface LegacyParam {
+  /** the Python parameter, as error messages and keyword arguments name it */
+  python: string;
+  /** the ifqueue argument it becomes */
+  arg: string;
+  type: 'id' | 'boolean';
+  /** may be passed by keyword (name=value) as well as positionally */
+  keyword: boolean;
+  /** the Python default: the parameter may be left out, and this value is left out of the arguments */
+  default?: boolean;
+}
 
-const noArguments =
-  (task: string): Mapper =>
-  (c) =>
-    c.argv.length || Object.keys(c.kwarg).length ? `${c.name} takes no arguments, got ${describe(c)}` : { task, args: {} };
-
-const oneId =
-  (task: string, key: string, what: string): Mapper =>
-  (c) => {
-    const id = c.argv.length === 1 && !Object.keys(c.kwarg).length ? toId(c.argv[0]) : null;
-    return id === null ? `${c.name} expects argv [${what}], got ${describe(c)}` : { task, args: { [key]: id } };
-  };
-
-const importGames: Mapper = (c) => {
-  const extra = Object.keys(c.kwarg).filter((k) => k !== 'append_urls');
-  const positional = c.argv.length === 1 ? c.argv[0] : undefined;
-  const append = c.kwarg.append_urls ?? positional;
-  if (extra.length || c.argv.length > 1 || (c.argv.length === 1 && 'append_urls' in c.kwarg) || (append !== undefined && typeof append !== 'boolean')) {
-    return `ImportGames expects append_urls=true/false only, got ${describe(c)}`;
-  }
-  return { task: 'import-games', args: append ? { appendUrls: true } : {} };
-};
+export interface LegacyFunction {
+  task: string;
+  params: LegacyParam[];
+}
 
 /** Legacy `module.name` → ifqueue task. */
-export const LEGACY_FUNCTIONS: Record<string, Mapper> = {
-  'games.tasks.uploads.CloneFile': oneId('clone-file', 'urlId', 'url_id'),
-  'games.tasks.uploads.RecodeGame': oneId('recode-game', 'gameUrlId', 'gameurl_id'),
-  'games.tasks.game_importer.ImportGames': importGames,
-  'games.tasks.game_importer.ImportForceUpdateUrls': noArguments('import-force-update-urls'),
-  'games.tasks.game_importer.ForceReimport': noArguments('force-reimport'),
-  'core.feedfetcher.FetchFeeds': noArguments('fetch-feeds'),
+export const LEGACY_FUNCTIONS: Record<string, LegacyFunction> = {
+  'games.tasks.uploads.CloneFile': { task: 'clone-file', params: [{ python: 'url_id', arg: 'urlId', type: 'id', keyword: false }] },
+  'games.tasks.uploads.RecodeGame': { task: 'recode-game', params: [{ python: 'gameurl_id', arg: 'gameUrlId', type: 'id', keyword: false }] },
+  'games.tasks.game_importer.ImportGames': {
+    task: 'import-games',
+    params: [{ python: 'append_urls', arg: 'appendUrls', type: 'boolean', keyword: true, default: false }],
+  },
+  'games.tasks.game_importer.ImportForceUpdateUrls': { task: 'import-force-update-urls', params: [] },
+  'games.tasks.game_importer.ForceReimport': { task: 'force-reimport', params: [] },
+  'core.feedfetcher.FetchFeeds': { task: 'fetch-feeds', params: [] },
 };
 
 /** Legacy on-fail handlers → ifqueue on-fail tasks. */
 export const LEGACY_ON_FAIL: Record<string, string> = {
   'games.tasks.uploads.MarkBroken': 'mark-broken',
 };
+
+/** Binds a call's argv/kwarg to the function's parameters, as Python would, and converts each value. */
+function mapCall(fn: LegacyFunction, c: LegacyCall): { task: string; args: Record<string, unknown> } | string {
+  const refuse = () => `${c.name} ${expectation(fn)}, got ${describe(c)}`;
+  const keywords = Object.keys(c.kwarg);
+  if (c.argv.length > fn.params.length || keywords.some((k) => !fn.params.some((p) => p.keyword && p.python === k))) return refuse();
+  const args: Record<string, unknown> = {};
+  for (const [i, p] of fn.params.entries()) {
+    const byKeyword = Object.hasOwn(c.kwarg, p.python) && c.kwarg[p.python] !== null;
+    if (i < c.argv.length && Object.hasOwn(c.kwarg, p.python)) return refuse();
+    const given = i < c.argv.length ? c.argv[i] : byKeyword ? c.kwarg[p.python] : undefined;
+    if (given === undefined) {
+      if (p.default === undefined) return refuse();
+      continue;
+    }
+    const value = p.type === 'id' ? toId(given) : typeof given === 'boolean' ? given : null;
+    if (value === null) return refuse();
+    if (value !== p.default) args[p.arg] = value;
+  }
+  return { task: fn.task, args };
+}
+
+function expectation(fn: LegacyFunction): string {
+  if (!fn.params.length) return 'takes no arguments';
+  if (fn.params.every((p) => !p.keyword)) return `expects argv [${fn.params.map((p) => p.python).join(', ')}]`;
+  return `expects ${fn.params.map((p) => (p.keyword ? `${p.python}=${p.type === 'boolean' ? 'true/false' : 'id'}` : p.python)).join(', ')} only`;
+}
 
 function toId(value: unknown): number | null {
   if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return value;
@@ -88,9 +116,9 @@ export function mapLegacyCommand(commandJson: string, onfailJson: string | null)
   const call = parseCall(commandJson, 'command_json', true);
   if (typeof call === 'string') return { ok: false, reason: call };
   const qualified = `${call.module}.${call.name}`;
-  const mapper = Object.hasOwn(LEGACY_FUNCTIONS, qualified) ? LEGACY_FUNCTIONS[qualified] : undefined;
-  if (!mapper) return { ok: false, reason: `unknown function ${qualified}: ifqueue has no task for it` };
-  const mapped = mapper(call);
+  const fn = Object.hasOwn(LEGACY_FUNCTIONS, qualified) ? LEGACY_FUNCTIONS[qualified] : undefined;
+  if (!fn) return { ok: false, reason: `unknown function ${qualified}: ifqueue has no task for it` };
+  const mapped = mapCall(fn, call);
   if (typeof mapped === 'string') return { ok: false, reason: mapped };
   let onFail: string | null = null;
   if (onfailJson !== null && onfailJson.trim() !== '') {
