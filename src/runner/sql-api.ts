@@ -46,11 +46,6 @@ export function sqlApiMigration(b: string): string {
     SELECT COALESCE(string_agg(name, ', ' ORDER BY name), '(none: no ifqueue runner has started on this database)') FROM ifqueue.task
   $$;
 
-  -- JavaScript's string length (UTF-16 code units), which zod's min/max lengths count
-  CREATE FUNCTION ifqueue.utf16_length(s text) RETURNS int LANGUAGE sql IMMUTABLE STRICT AS $$
-    SELECT char_length(s) + (SELECT count(*)::int FROM regexp_matches(s, '[\\U00010000-\\U0010FFFF]', 'g'))
-  $$;
-
   -- The first way value breaks schema (a JSON Schema subset), as "path: problem"; NULL when it fits.
   -- Never stricter than zod: keywords it does not know are ignored.
   CREATE FUNCTION ifqueue.json_schema_error(p_schema jsonb, p_value jsonb, p_path text DEFAULT '') RETURNS text
@@ -89,7 +84,7 @@ export function sqlApiMigration(b: string): string {
       IF jsonb_typeof(p_schema->'exclusiveMinimum') = 'number' AND num <= (p_schema->>'exclusiveMinimum')::numeric THEN RETURN here || ': must be > ' || (p_schema->>'exclusiveMinimum'); END IF;
       IF jsonb_typeof(p_schema->'exclusiveMaximum') = 'number' AND num >= (p_schema->>'exclusiveMaximum')::numeric THEN RETURN here || ': must be < ' || (p_schema->>'exclusiveMaximum'); END IF;
     ELSIF kind = 'string' AND (p_schema ? 'minLength' OR p_schema ? 'maxLength') THEN
-      len := ifqueue.utf16_length(p_value #>> '{}');
+      len := char_length(p_value #>> '{}'); -- code points, as zod 4 counts
       IF jsonb_typeof(p_schema->'minLength') = 'number' AND len < (p_schema->>'minLength')::numeric THEN RETURN here || ': must have at least ' || (p_schema->>'minLength') || ' characters'; END IF;
       IF jsonb_typeof(p_schema->'maxLength') = 'number' AND len > (p_schema->>'maxLength')::numeric THEN RETURN here || ': must have at most ' || (p_schema->>'maxLength') || ' characters'; END IF;
     ELSIF kind = 'array' THEN
