@@ -31,7 +31,7 @@ export function encodeEvents(origin: string, events: EventTuple[]): string[] {
         ev = ['log:lines', rest];
       } else if (ev[0] === 'job:failed') {
         ev = ['job:failed', { ...ev[1], error: ev[1].error.slice(0, 2000) }];
-      } else if (ev[0] === 'job:retried' || ev[0] === 'job:cancelled') {
+      } else if (ev[0] === 'job:retried' || ev[0] === 'job:released' || ev[0] === 'job:cancelled') {
         ev = [ev[0], { ...(ev[1] as any), ids: (ev[1] as any).ids.slice(0, 100) }] as EventTuple;
       }
       encoded = JSON.stringify(ev);

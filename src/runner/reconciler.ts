@@ -158,7 +158,7 @@ export class Reconciler {
     const released = await this.d.pool.query(this.d.sql.releaseDependents());
     const failed = await this.d.pool.query(this.d.sql.failOrphanedDependents());
     const events: EventTuple[] = [];
-    for (const row of released.rows) events.push(['job:retried', { ids: [row.id], task: row.task }]);
+    for (const row of released.rows) events.push(['job:released', { ids: [row.id], task: row.task }]);
     for (const row of failed.rows) events.push(['job:failed', { id: row.id, task: row.task, attempt: 0, error: row.error, willRetry: false }]);
     if (!events.length) return;
     const queues = [...new Set(released.rows.map((r) => r.task as string))];

@@ -329,6 +329,8 @@ export interface RunnerEvents {
   'job:failed': { id: string; task: string; attempt: number; error: string; willRetry: boolean };
   /** jobs were put back to the queue (manual retry, retry-all, shutdown return) */
   'job:retried': { ids: string[]; task: string | null };
+  /** jobs whose dependency completed may run now */
+  'job:released': { ids: string[]; task: string | null };
   /** jobs were cancelled */
   'job:cancelled': { ids: string[] };
   /** jobs were deleted (delete, cleanup) */

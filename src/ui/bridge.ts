@@ -30,7 +30,7 @@ export interface Bridge {
 }
 
 const EVENTS: readonly EventName[] = [
-  'job:created', 'job:started', 'job:progress', 'job:completed', 'job:failed', 'job:retried', 'job:cancelled', 'job:deleted',
+  'job:created', 'job:started', 'job:progress', 'job:completed', 'job:failed', 'job:retried', 'job:released', 'job:cancelled', 'job:deleted',
   'log:lines', 'schedule:fired', 'schedule:changed', 'queue:changed', 'runner:up', 'runner:down', 'db:status',
 ];
 
@@ -164,6 +164,7 @@ export function createBridge(api: QueueApi, store: DashboardStore, timing: Bridg
         p.db = payload as RunnerEvents['db:status'];
         break;
       case 'job:retried':
+      case 'job:released':
       case 'job:cancelled': {
         const e = payload as { ids: string[] };
         for (const id of e.ids) p.touched.add(id);

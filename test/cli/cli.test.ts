@@ -191,6 +191,18 @@ describe('with a daemon', () => {
     assert.match(String(warn.stdout), /^WARNING - 1 failures in the last hour/);
   });
 
+  test('a job released by its dependency is printed as released, not retried', async () => {
+    // the parent is held an hour, so the child surely waits for it; then the parent is let go
+    const parent = String((await ifqueue(['enqueue', 'demo-sleep', '--args', '{"seconds":0}', '--delay', '1h'])).stdout).trim();
+    const child = String((await ifqueue(['enqueue', 'demo-sleep', '--args', '{"seconds":0}', '--depends-on', parent])).stdout).trim();
+    assert.match(child, UUID);
+    await db.query(`UPDATE pgboss.job SET start_after = now() WHERE id = $1`, [parent]);
+    await db.query(`SELECT pg_notify(left('pgboss_' || encode(sha224('pgboss'::bytea), 'hex'), 31), 'demo-sleep')`);
+    await waitFor('the dependent to complete', async () => (await bossJob(child))?.state === 'completed', { timeoutMs: 30_000 });
+    await waitFor('the release line', () => daemonOut.includes(`job released  demo-sleep ${child.slice(0, 8)}: its dependency completed`));
+    assert.doesNotMatch(daemonOut, new RegExp(`job retried .*${child.slice(0, 8)}`));
+  });
+
   test('the daemon exits 0 on SIGTERM', async () => {
     const r = await ifqueue(['enqueue', 'demo-sleep', '--args', '{"seconds":3}']);
     const id = String(r.stdout).trim();

@@ -7,7 +7,7 @@ import { defineTask } from '../../src/runner/task.ts';
 import type { OnFailArgs } from '../../src/runner/types.ts';
 import type { Runner } from '../../src/runner/runner.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { RunnerPool, waitFor, waitForState } from './support.ts';
+import { RunnerPool, recordEvents, waitFor, waitForState } from './support.ts';
 
 let db: TestDatabase;
 let runners: RunnerPool;
@@ -51,6 +51,7 @@ after(async () => {
 const heldParent = (label: string) => runner.enqueue('step', { label }, { startAfter: 3600, name: label });
 
 test('a dependent waits for its dependency and runs after it succeeded', async () => {
+  const events = recordEvents(runner, ['job:released', 'job:retried']);
   const parent = await heldParent('parent-ok');
   const child = await runner.enqueue('step', { label: 'child-ok' }, { dependsOn: parent });
   const waiting = (await runner.getJob(child))!;
@@ -65,6 +66,12 @@ test('a dependent waits for its dependency and runs after it succeeded', async (
   await waitForState(db, child, 'completed');
   assert.ok(ran.indexOf('parent-ok') < ran.indexOf('child-ok'), 'parent ran first');
   assert.equal((await runner.getJob(child))!.blocked, false);
+  events.off();
+  assert.deepEqual(
+    events.seen.filter((e) => e.payload.ids.includes(child)).map((e) => [e.event, e.payload.task]),
+    [['job:released', 'step']],
+    'the release is announced as a release, not as a retry',
+  );
 });
 
 test('a failed dependency fails the dependent with a clear reason and runs its onFail', async () => {

@@ -26,6 +26,7 @@ export async function runDaemon(o: DefaultOptions, queues: string[] | undefined)
     runner.on('job:completed', (e) => out(`job completed ${e.task} ${short(e.id)} in ${e.durationMs} ms`)),
     runner.on('job:failed', (e) => out(`job failed    ${e.task} ${short(e.id)} attempt ${e.attempt}: ${e.error.split('\n')[0]}${e.willRetry ? ' (will retry)' : ''}`)),
     runner.on('job:retried', (e) => out(`job retried   ${e.task ?? ''} ${e.ids.map(short).join(' ')}`)),
+    runner.on('job:released', (e) => out(`job released  ${e.task ?? ''} ${e.ids.map(short).join(' ')}: its dependency completed`)),
     runner.on('job:cancelled', (e) => out(`job cancelled ${e.ids.map(short).join(' ')}`)),
     runner.on('schedule:fired', (e) => out(`schedule fired ${e.task} -> ${short(e.jobId)}`)),
     runner.on('runner:up', (e) => out(`runner up     ${e.host} pid ${e.pid} (${e.kind})`)),
