@@ -61,10 +61,13 @@ async function handBackJobs(runner: Runner): Promise<number[]> {
     );
     if (!open.rowCount) return [];
     // Only jobs that are not running: a job claimed meanwhile stays with ifqueue, its outcome is written back.
+    // A job waiting for a retry hands back its remaining budget and its due time, as the old worker would have kept them.
     const cancelled = await client.query(
-      `UPDATE ${b}.job SET state = 'cancelled', completed_on = now(),
+      `WITH before AS (SELECT id, state, retry_limit, retry_count, start_after FROM ${b}.job WHERE id = ANY($1::uuid[]) AND state IN ('created', 'retry') FOR UPDATE)
+       UPDATE ${b}.job j SET state = 'cancelled', completed_on = now(),
          output = jsonb_build_object('message', 'handed back to the legacy worker (rollback)')
-       WHERE id = ANY($1::uuid[]) AND state IN ('created', 'retry') RETURNING id`,
+       FROM before WHERE j.id = before.id
+       RETURNING j.id, before.state = 'retry' AS retrying, GREATEST(before.retry_limit - before.retry_count - 1, 0) AS retries_left, before.start_after`,
       [open.rows.map((r) => r.job_id)],
     );
     const ids = new Set(cancelled.rows.map((r) => r.id));
@@ -76,6 +79,15 @@ async function handBackJobs(runner: Runner): Promise<number[]> {
       `UPDATE ${LEGACY_TABLE} SET pending = true, success = false, fail = false, log = ${APPEND_LOG(2)} WHERE id = ANY($1::bigint[])`,
       [rows, bridgeLine('warn', 'handed back to the legacy worker (rollback): its ifqueue job had not started')],
     );
+    const retrying = cancelled.rows.filter((r) => r.retrying);
+    if (retrying.length) {
+      await client.query(
+        `UPDATE ${LEGACY_TABLE} r SET retries_left = x.retries_left, scheduled_time = x.start_after
+         FROM unnest($1::uuid[], $2::int[], $3::timestamptz[]) AS x(job_id, retries_left, start_after)
+         JOIN ifqueue.legacy_link l ON l.job_id = x.job_id WHERE r.id = l.legacy_id`,
+        [retrying.map((r) => r.id), retrying.map((r) => r.retries_left), retrying.map((r) => r.start_after)],
+      );
+    }
     await publishEvents(client, 'legacy-rollback', [['job:cancelled', { ids: [...ids] }]]);
     return rows.sort((x, y) => x - y);
   });

@@ -120,7 +120,8 @@ export interface CronRow {
   command_json: string;
   cron: string;
   scheduled_time: Date | null;
-  state: 'pending' | 'running' | 'failed' | 'converted';
+  /** 'running' and 'orphaned' are told apart by the report (status.ts), which knows the live worker */
+  state: 'pending' | 'running' | 'orphaned' | 'failed' | 'converted';
   scheduleId: string | null;
 }
 

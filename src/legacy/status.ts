@@ -65,7 +65,10 @@ export async function legacyReport(pool: pg.Pool, options: LegacyOptions): Promi
   }
   const [counts, unfinished, cron, triggers] = await Promise.all([countRows(pool), unfinishedUnbridgedRows(pool), cronRows(pool), installedTriggers(pool)]);
   const { running, orphans } = classifyUnfinished(unfinished, worker);
-  return { table: true, counts, running, orphans, cron, worker, bridge: { enabled, guard: triggers.guard, notifyTrigger: triggers.notify, live, processes } };
+  // A started cron row is the worker's current row or an orphan, never both.
+  const orphanIds = new Set(orphans.map((o) => o.id));
+  const cronStates = cron.map((c) => (c.state === 'running' && running?.id !== c.id && orphanIds.has(c.id) ? { ...c, state: 'orphaned' as const } : c));
+  return { table: true, counts, running, orphans, cron: cronStates, worker, bridge: { enabled, guard: triggers.guard, notifyTrigger: triggers.notify, live, processes } };
 }
 
 /** The dashboard's view (src/legacy/types.ts). */
@@ -107,7 +110,12 @@ export function reportText(r: LegacyReport): string {
     for (const o of r.orphans.slice(0, 10)) lines.push(`            ${label(o)} started ${time(o.start_time)}`);
   }
   for (const cr of r.cron) {
-    lines.push(`cron        ${label(cr)} "${cr.cron}" ${cr.state === 'converted' ? `now an ifqueue schedule` : `${cr.state}, next ${time(cr.scheduled_time)}`}`);
+    const state =
+      cr.state === 'converted' ? 'now an ifqueue schedule'
+      : cr.state === 'orphaned' ? 'orphaned (listed above)'
+      : cr.state === 'running' ? 'running now'
+      : `${cr.state}, next ${time(cr.scheduled_time)}`;
+    lines.push(`cron        ${label(cr)} "${cr.cron}" ${state}`);
   }
   return lines.join('\n');
 }

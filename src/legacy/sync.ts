@@ -1,6 +1,7 @@
-// Writes what happened to bridged jobs back to their legacy rows: start_time when a job starts, and
-// the flags, times and log when it ends (completed, failed for good, cancelled, or deleted), so that
-// IFDB's admin stays truthful. Idempotent: the link row is closed first, only one writer wins.
+// Writes what happened to bridged jobs back to their legacy rows: start_time when a job starts,
+// retries_left and scheduled_time while it waits for a retry, and the flags, times and log when it
+// ends (completed, failed for good, cancelled, or deleted), so that IFDB's admin stays truthful.
+// Idempotent: the link row is closed first, only one writer wins.
 import type { Runner } from '../runner/runner.ts';
 import { inTransaction } from '../runner/db.ts';
 import { assertSchemaName } from '../runner/sql.ts';
@@ -27,6 +28,7 @@ interface Changed {
 /** One pass over open links whose job changed; returns what it wrote. */
 export async function syncPass(runner: Runner, batch = 200): Promise<SyncEvent[]> {
   const b = assertSchemaName(runner.bossSchema);
+  await writeRetries(runner, b);
   const { rows } = await runner.db.query<Changed>(
     `SELECT l.id AS link_id, l.legacy_id, l.job_id, j.state, j.started_on, l.started_at IS NOT NULL AS start_written
      FROM ifqueue.legacy_link l
@@ -85,4 +87,20 @@ async function writeOutcome(runner: Runner, r: Changed, rowId: number): Promise<
     );
     return outcome;
   });
+}
+
+/**
+ * A bridged job that failed and waits for its next attempt: the row shows what the old worker showed
+ * then, the retries left and when the next attempt is due. (pg-boss keeps retry_count at the failed
+ * attempt's value until the next claim, so retry_limit - retry_count attempts remain, one of them next.)
+ */
+async function writeRetries(runner: Runner, b: string): Promise<void> {
+  // One statement, no bridge session needed: the take guard watches start_time only.
+  await runner.db.query(
+    `UPDATE ${LEGACY_TABLE} r SET retries_left = GREATEST(j.retry_limit - j.retry_count - 1, 0), scheduled_time = j.start_after
+     FROM ifqueue.legacy_link l JOIN ${b}.job j ON j.id = l.job_id AND j.name = l.task
+     WHERE l.finished_at IS NULL AND r.id = l.legacy_id AND j.state = 'retry'
+       AND NOT r.pending AND NOT r.success AND NOT r.fail
+       AND (r.retries_left IS DISTINCT FROM GREATEST(j.retry_limit - j.retry_count - 1, 0) OR r.scheduled_time IS DISTINCT FROM j.start_after)`,
+  );
 }

@@ -82,6 +82,9 @@ async function takeRow(runner: Runner, client: pg.PoolClient, row: TakeableRow):
   const jobId = await runner.enqueueIn(client, mapping.task, mapping.args, {
     ...(row.name ? { name: row.name } : {}),
     priority: row.priority,
+    // The row's own retry budget and fixed interval, as the old worker honoured them (3 × 2000 minutes by default).
+    retries: Math.max(0, row.retries_left),
+    retryDelaySeconds: Math.max(0, row.retry_minutes) * 60,
     ...(mapping.onFail ? { onFail: mapping.onFail } : {}),
     ...(dependsOn ? { dependsOn } : {}),
     legacyId: row.id,

@@ -70,13 +70,27 @@ test('a row is run as its ifqueue job with the same name, priority and on-fail, 
 
 test('a job that fails for good marks its row failed with the error in the log, and the on-fail handler runs', async () => {
   await bridge();
-  const id = await enqueue(db, null, CloneFile, [666], { name: 'CloneUrl(666)', onfail: MarkBroken });
+  const id = await enqueue(db, null, CloneFile, [666], { name: 'CloneUrl(666)', onfail: MarkBroken, retries: 0 });
   const row = await waitFor('row 666 to finish', finished(id));
   assert.deepEqual([row.pending, row.success, row.fail], [false, false, true]);
   assert.ok(row.finish_time);
   assert.match(row.log, /HTTP 404 for url 666/);
   assert.match(row.log, /failed for good/);
   await waitFor('mark-broken to run', async () => (await ledger(db)).some((l) => l.key === 'mark-broken:666'));
+  await stopBridges();
+});
+
+test("a row's retries_left and retry_minutes are the job's retries, at a fixed interval; on-fail runs after the last", async () => {
+  await bridge();
+  const id = await enqueue(db, null, CloneFile, [666], { name: 'CloneUrl(666) again', onfail: MarkBroken, retries: 2, retryMinutes: 0 });
+  const row = await waitFor('the retried row to fail', finished(id));
+  assert.equal(row.fail, true);
+  const job = (await runner.getJob(await jobOfRow(id)))!;
+  assert.deepEqual([job.options.retryLimit, job.options.retryDelay, job.options.retryBackoff], [2, 0, false], 'the row\'s budget, fixed interval');
+  assert.deepEqual(job.attempts.map((a) => a.outcome), ['failed', 'failed', 'failed'], 'the first run and 2 retries');
+  assert.equal((row.log.match(/attempt \d\/3 .*: failed: HTTP 404 for url 666/g) ?? []).length, 3);
+  await waitFor('mark-broken after the last attempt', async () => (await ledger(db)).filter((l) => l.key === 'mark-broken:666').length === 2);
+  assert.equal((await ledger(db)).filter((l) => l.key === 'clone:666').length, 1 + 3, 'the earlier row ran once, this one three times');
   await stopBridges();
 });
 
@@ -124,7 +138,7 @@ test('rows are taken in priority, then FIFO order, and a dependency becomes a jo
 
 test('a row whose dependency failed is failed with the reason instead of waiting forever', async () => {
   await bridge();
-  const parent = await enqueue(db, null, CloneFile, [666]);
+  const parent = await enqueue(db, null, CloneFile, [666], { retries: 0 });
   await waitFor('the parent to fail', finished(parent));
   const child = await enqueue(db, null, RecodeGame, [666], { dependency: parent });
   const row = await waitFor('the dependent row', finished(child));

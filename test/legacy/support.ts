@@ -27,7 +27,7 @@ export async function tempDir(): Promise<{ dir: string; remove(): Promise<void> 
 }
 
 /** ifqueue tasks with the real names and argument shapes that only record their execution. */
-export function standInTasks(db: TestDatabase, o: { taskMs?: number; failUrlIds?: Set<number> } = {}): TaskDefinition[] {
+export function standInTasks(db: TestDatabase, o: { taskMs?: number; failUrlIds?: Set<number>; failFirstAttemptUrlIds?: Set<number> } = {}): TaskDefinition[] {
   const pause = () => new Promise((r) => setTimeout(r, o.taskMs ?? 20));
   const quick = { retry: { retries: 0, delaySeconds: 0, backoff: false } };
   return [
@@ -42,6 +42,7 @@ export function standInTasks(db: TestDatabase, o: { taskMs?: number; failUrlIds?
         await pause();
         await record(db, `clone:${urlId}`, 'ifqueue');
         if (o.failUrlIds?.has(urlId)) throw new Error(`HTTP 404 for url ${urlId}`);
+        if (o.failFirstAttemptUrlIds?.has(urlId) && ctx.job.attempt === 1) throw new Error(`HTTP 503 for url ${urlId} (attempt 1)`);
         return { urlId };
       },
     }),
@@ -113,12 +114,25 @@ export interface StandInWorker {
   stop(): Promise<void>;
 }
 
-export function workerArgs(url: string, pidFile: string, o: { taskMs?: number; takeDelayMs?: number } = {}): string[] {
-  return [WORKER_SCRIPT, 'ifdbworker', '--db', url, '--pid-file', pidFile, '--task-ms', String(o.taskMs ?? 30), '--take-delay-ms', String(o.takeDelayMs ?? 0), '--max-sleep-ms', '500'];
+export interface WorkerOptions {
+  taskMs?: number;
+  /** between selecting a row and saving it as started (widens the race the take guard closes) */
+  takeDelayMs?: number;
+  /** longest sleep without a SIGUSR1 (default 500 ms) */
+  maxSleepMs?: number;
+  /** die on a refused save, as the real worker does (default: log it and go on) */
+  exitOnRefusedSave?: boolean;
+}
+
+export function workerArgs(url: string, pidFile: string, o: WorkerOptions = {}): string[] {
+  return [
+    WORKER_SCRIPT, 'ifdbworker', '--db', url, '--pid-file', pidFile, '--task-ms', String(o.taskMs ?? 30), '--take-delay-ms', String(o.takeDelayMs ?? 0),
+    '--max-sleep-ms', String(o.maxSleepMs ?? 500), ...(o.exitOnRefusedSave ? ['--exit-on-refused-save'] : []),
+  ];
 }
 
 /** Starts the stand-in worker and waits until its pid file names it. */
-export async function spawnWorker(url: string, pidFile: string, o: { taskMs?: number; takeDelayMs?: number } = {}): Promise<StandInWorker> {
+export async function spawnWorker(url: string, pidFile: string, o: WorkerOptions = {}): Promise<StandInWorker> {
   const child = spawn(process.execPath, workerArgs(url, pidFile, o), { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
   const listeners = new Set<() => void>();

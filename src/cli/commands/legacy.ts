@@ -6,12 +6,13 @@ import { adoptOrphans } from '../../legacy/adopt.ts';
 import { enableBridging, startBridge, type Bridge, type BridgeEvent } from '../../legacy/bridge.ts';
 import { legacyOptionsFromEnv, type LegacyOptions } from '../../legacy/options.ts';
 import { retire } from '../../legacy/retire.ts';
+import type { RetireBlocker } from '../../legacy/retire-blockers.ts';
 import { rollback } from '../../legacy/rollback.ts';
 import { legacyReport, reportText } from '../../legacy/status.ts';
 import { stopWorker } from '../../legacy/stop.ts';
 import { setTrigger } from '../../legacy/store.ts';
 import { openRunner } from '../context.ts';
-import { parseDuration, sanitizeLine, toJson } from '../format.ts';
+import { formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
 import { sanitizeLines } from '../../text/terminal.ts';
 
 const out = (line: string) => process.stdout.write(sanitizeLine(line) + '\n');
@@ -32,6 +33,22 @@ export function describeBridgeEvent(e: BridgeEvent): string {
     case 'table':
       return e.present ? 'legacy table found' : 'legacy table core_taskqueueelement not found: idle';
   }
+}
+
+const stamp = (d: Date | null) => (d ? d.toISOString().replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '—');
+
+/** The rows that keep retire from dropping the table, one line each: id, name, call, state, when. */
+export function describeBlockers(blockers: RetireBlocker[]): string {
+  const when = (b: RetireBlocker) => {
+    if (!b.at) return '';
+    const future = b.at.getTime() > Date.now();
+    const verb = b.state === 'running' || b.state === 'orphaned' || (b.state === 'bridged' && /active$/.test(b.detail ?? '')) ? 'started' : future ? 'due' : 'waiting since';
+    return `${verb} ${stamp(b.at)}${future ? ` (in ${formatDuration((b.at.getTime() - Date.now()) / 1000)})` : ''}`;
+  };
+  return table(
+    blockers.map((b) => [`row ${b.id}`, b.name ?? '—', b.command, [b.state, b.detail].filter(Boolean).join(' '), when(b)].map(sanitizeLine)),
+    ['row', 'name', 'call', 'state', 'when'],
+  );
 }
 
 export function registerLegacyCommands(program: Command): void {
@@ -146,6 +163,8 @@ export function registerLegacyCommands(program: Command): void {
         if (!r.orphans.length) return out('no orphaned rows');
         for (const row of r.orphans) out(`orphan row ${row.id}${row.name ? ` ${row.name}` : ''} started ${row.start_time?.toISOString() ?? '—'}`);
         out(o.dryRun ? `${r.orphans.length} orphaned row(s); run without --dry-run to re-run them` : `${r.adopted.length} row(s) back to pending: ${r.adopted.join(', ')}`);
+        if (r.wake && 'woke' in r.wake) out(`woke the old worker (pid ${r.wake.woke}) to run them`);
+        if (r.wake && 'failed' in r.wake) out(`${r.wake.failed}; it runs them when it next wakes up`);
       });
     });
 
@@ -170,10 +189,25 @@ export function registerLegacyCommands(program: Command): void {
     .option('--out <file>', 'JSON-lines file to create', `core_taskqueueelement-${new Date().toISOString().slice(0, 10)}.jsonl`)
     .option('--drop', 'drop the table after the export (needs --confirm)')
     .option('--confirm', 'yes, drop it')
+    .option('--run-retries-now', 'first make legacy retry rows and bridged jobs waiting for a later attempt due now')
     .action(async (o) => {
       await withRunner(async ({ runner }) => {
-        const r = await retire(runner.db, legacyOptions(), { idleSeconds: parseDuration(o.idle), out: o.out, drop: !!o.drop, confirm: !!o.confirm });
-        if (!r.ok) throw new UserError(`not retiring: ${r.refused.join('; ')}`);
+        const r = await retire(runner.db, legacyOptions(), {
+          idleSeconds: parseDuration(o.idle),
+          out: o.out,
+          drop: !!o.drop,
+          confirm: !!o.confirm,
+          runRetriesNow: !!o.runRetriesNow,
+          bossSchema: runner.bossSchema,
+        });
+        if (!r.ok) {
+          if (r.movedNow) out(`made due now: ${r.movedNow.rows} legacy retry row(s), ${r.movedNow.jobs} bridged job(s) waiting for a retry`);
+          if (r.blockers.length) for (const line of describeBlockers(r.blockers).split('\n')) out(line);
+          if (r.blockers.some((b) => b.state === 'retry' || (b.state === 'bridged' && b.at && b.at.getTime() > Date.now()))) {
+            out('to run the retries scheduled later now: ifqueue legacy retire --run-retries-now');
+          }
+          throw new UserError(`not retiring: ${r.refused.join('; ')}`);
+        }
         out(`exported ${r.exported} row(s) to ${r.file}${r.dropped ? '; table core_taskqueueelement dropped' : ''}`);
         if (r.note) out(r.note);
       });
