@@ -103,6 +103,8 @@ test('old worker, bridge, stop, rollback, bridge again: every row runs exactly o
   const rolled = await rollback(runner, { ...options, timeoutMs: 10_000 }, (m) => said.push(m));
   assert.deepEqual(rolled.handedBack, waiting);
   assert.equal(rolled.worker?.ok, true, rolled.worker?.message);
+  const workerLog = path.join(tmp.dir, 'ifdbworker.log');
+  assert.match(rolled.worker!.message, new RegExp(`; its output goes to ${workerLog.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
   assert.equal(rolled.stillRunning, 0);
   await setQueuePaused('clone-file', false);
   const afterRollback = await status();
@@ -112,6 +114,10 @@ test('old worker, bridge, stop, rollback, bridge again: every row runs exactly o
   // The old worker runs the handed-back rows and new ones.
   await arrive(3);
   await allFinished();
+
+  // The worker rollback started keeps its output in the log file beside the pid file.
+  const logged = await readFile(workerLog, 'utf8');
+  for (const id of waiting) assert.match(logged, new RegExp(`^started row ${id}$`, 'm'));
 
   // 6. Bridge again (the bridge process follows the switch), stop the old worker again, more rows.
   await enableBridging(runner);
