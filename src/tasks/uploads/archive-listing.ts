@@ -1,5 +1,6 @@
 // Looks into an archive with unar's `lsar` before anything is unpacked: entry count, declared sizes,
-// links, special files and paths that would leave the output directory are refused up front.
+// links, duplicate names and paths that would leave the output directory are refused up front;
+// device nodes and FIFOs are listed so that what the extractor makes of them is never packed.
 import { runChild } from '../../runner/exec.ts';
 import { PermanentError } from '../../runner/errors.ts';
 
@@ -25,9 +26,51 @@ interface LsarEntry {
   XADIsFIFO?: number;
 }
 
+/** An entry that is not a regular file, directory or link (unar writes these as empty files). */
+export interface SpecialEntry {
+  /** `/`-separated, as it lands below the output directory */
+  name: string;
+  kind: 'character device' | 'block device' | 'FIFO';
+}
+
 export interface ListingSummary {
   entries: number;
+  /** sum of the declared sizes of the entries */
   declaredBytes: number;
+  /** false when some file entry declares no size (declaredBytes is then a lower bound only) */
+  declaredComplete: boolean;
+  special: SpecialEntry[];
+}
+
+/** An entry name for a message: quoted and escaped (NUL, controls, lone surrogates), so the message itself is safe to store and print. */
+export function entryLabel(name: string): string {
+  return JSON.stringify(name.length > 200 ? `${name.slice(0, 200)}…` : name);
+}
+
+/** An entry name as it lands below the output directory (no "./" prefix, no trailing "/"). */
+export function landedName(name: string): string {
+  return name.replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+}
+
+/** The key under which two names are the same file for someone: letter case and Unicode normalisation ignored. */
+export function foldedName(name: string): string {
+  return name.normalize('NFC').toLowerCase();
+}
+
+/** Refuses a second entry whose name equals, or differs only in case or normalisation from, an earlier one. */
+export class DuplicateNames {
+  private readonly seen = new Map<string, string>();
+
+  add(name: string): void {
+    const key = foldedName(name);
+    const earlier = this.seen.get(key);
+    if (earlier === undefined) {
+      this.seen.set(key, name);
+      return;
+    }
+    if (earlier === name) throw new PermanentError(`archive has two entries named ${entryLabel(name)}: one would overwrite the other`);
+    throw new PermanentError(`archive entries ${entryLabel(earlier)} and ${entryLabel(name)} differ only in letter case or Unicode normalisation`);
+  }
 }
 
 /** Why a path inside an archive is unsafe, or null. */
@@ -77,18 +120,27 @@ export async function inspectArchive(lister: string, archive: string, archiveByt
   }
   if (contents.length > limits.entries) throw new PermanentError(`archive has more than ${limits.entries} entries`);
   let declaredBytes = 0;
+  let declaredComplete = true;
+  const special: SpecialEntry[] = [];
+  const names = new DuplicateNames();
   for (const entry of contents) {
     const name = entry.XADFileName ?? '';
     const unsafe = unsafeEntryPath(name);
-    if (unsafe) throw new PermanentError(`archive entry "${name.slice(0, 200)}" ${unsafe}`);
-    if (entry.XADIsHardLink) throw new PermanentError(`archive entry "${name}" is a hard link`);
-    if (entry.XADIsLink) throw new PermanentError(`archive entry "${name}" is a symbolic link`);
-    if (entry.XADIsCharacterDevice || entry.XADIsBlockDevice || entry.XADIsFIFO) throw new PermanentError(`archive entry "${name}" is a special file`);
+    if (unsafe) throw new PermanentError(`archive entry ${entryLabel(name)} ${unsafe}`);
+    if (entry.XADIsHardLink) throw new PermanentError(`archive entry ${entryLabel(name)} is a hard link`);
+    if (entry.XADIsLink) throw new PermanentError(`archive entry ${entryLabel(name)} is a symbolic link`);
+    if (!entry.XADIsDirectory) names.add(landedName(name));
+    const kind = entry.XADIsCharacterDevice ? 'character device' : entry.XADIsBlockDevice ? 'block device' : entry.XADIsFIFO ? 'FIFO' : null;
+    if (kind) {
+      special.push({ name: landedName(name), kind });
+      continue;
+    }
+    if (!entry.XADIsDirectory && entry.XADFileSize === undefined) declaredComplete = false;
     declaredBytes += Math.max(0, entry.XADFileSize ?? 0);
     if (declaredBytes > limits.bytes) throw new PermanentError(`archive unpacks to more than ${limits.bytes} bytes`);
   }
   checkRatio(declaredBytes, archiveBytes);
-  return { entries: contents.length, declaredBytes };
+  return { entries: contents.length, declaredBytes, declaredComplete, special };
 }
 
 export function checkRatio(unpackedBytes: number, packedBytes: number): void {

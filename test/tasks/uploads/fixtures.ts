@@ -73,14 +73,14 @@ export async function listTree(dir: string): Promise<string[]> {
 
 export interface TarEntry {
   name: string;
-  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo';
+  type?: 'file' | 'dir' | 'symlink' | 'hardlink' | 'fifo' | 'chardev' | 'blockdev';
   data?: Buffer | string;
   /** declared size, when it should differ from the data (lying headers) */
   size?: number;
   link?: string;
 }
 
-const TYPE_FLAG = { file: '0', hardlink: '1', symlink: '2', fifo: '6', dir: '5' } as const;
+const TYPE_FLAG = { file: '0', hardlink: '1', symlink: '2', chardev: '3', blockdev: '4', fifo: '6', dir: '5' } as const;
 
 function octal(value: number, width: number): string {
   return value.toString(8).padStart(width - 1, '0') + '\0';
