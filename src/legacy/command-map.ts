@@ -15,7 +15,7 @@ interface LegacyCall {
 /**
  * One parameter of a legacy Python function, and the ifqueue argument it becomes. The table below is
  * data so that IFDB's drop-in (integrations/ifdb/taskqueue.py) reads the very same table: its copy is
- * generated from this one (scripts/gen-ifdb-task-map.ts) and a test fails when the two differ.
+ * generated from this one (scripts/ifdb/task-map.ts) and a test fails when the two differ.
  */
 export interface LegacyParam {
   /** the Python parameter, as error messages and keyword arguments name it */
