@@ -462,6 +462,9 @@ export class Runner implements QueueApi {
     if (onFail) this.registry.get(onFail);
     const name = options.name ?? null;
     if (name !== null && (typeof name !== 'string' || name.length > 255)) throw new UserError('name must be a string of at most 255 characters');
+    if (name !== null && (name.includes('\u0000') || !name.isWellFormed())) {
+      throw new UserError('name contains a NUL character or a lone UTF-16 surrogate, which PostgreSQL cannot store');
+    }
     const priority = options.priority ?? definition.priority ?? 100;
     if (!Number.isInteger(priority)) throw new UserError(`priority must be an integer, got ${priority}`);
     for (const [key, value] of [['retries', options.retries], ['retryDelaySeconds', options.retryDelaySeconds]] as const) {

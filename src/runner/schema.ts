@@ -1,7 +1,7 @@
 // ifqueue's own tables (schema "ifqueue"), created and migrated idempotently under an advisory lock
 // so that runners starting at the same time do not collide.
 import type pg from 'pg';
-import { sqlApiMigration } from './sql-api.ts';
+import { sqlApiFunctions, sqlApiMigration } from './sql-api.ts';
 
 const LOCK_KEY = 0x1f_9e_0e_01; // arbitrary, constant: "ifqueue schema"
 
@@ -101,6 +101,9 @@ const MIGRATIONS: ((bossSchema: string) => string)[] = [
   `,
   // 3: the SQL API (ifqueue.enqueue, the registered tasks), see sql-api.ts
   sqlApiMigration,
+  // 4: the SQL API's functions again: arguments held to the runner's size and depth bounds, error
+  // messages cap the input they echo
+  sqlApiFunctions,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,6 +11,7 @@
 // bounds, string lengths and item counts. What it cannot check (patterns, formats, refinements)
 // fails the job at pickup, permanently, naming the field (job-run.ts).
 
+import { STORED_ARGS_LIMITS } from './args-limits.ts';
 import { EVENTS_CHANNEL } from './events.ts';
 import { HELD_UNTIL } from './sql.ts';
 
@@ -28,8 +29,8 @@ export function raisedByEnqueue(error: unknown): boolean {
 
 const sqlArray = (items: readonly string[]) => `ARRAY[${items.map((i) => `'${i}'`).join(', ')}]::text[]`;
 
+/** Migration 3: the registered tasks' table, and the functions. */
 export function sqlApiMigration(b: string): string {
-  const bossChannel = `('pgboss_' || left(encode(sha224('${b}'::bytea), 'hex'), 24))`;
   return `
   CREATE TABLE ifqueue.task (
     name text PRIMARY KEY,
@@ -41,14 +42,23 @@ export function sqlApiMigration(b: string): string {
     updated_at timestamptz NOT NULL DEFAULT now()
   );
   COMMENT ON TABLE ifqueue.task IS 'Tasks registered by the ifqueue runners started on this database (written at start): what ifqueue.enqueue accepts';
+  ${sqlApiFunctions(b)}`;
+}
 
-  CREATE FUNCTION ifqueue.known_tasks() RETURNS text LANGUAGE sql STABLE AS $$
+/**
+ * The SQL API's functions at their current version (CREATE OR REPLACE). A change to them adds a
+ * migration that runs this again (schema.ts), so databases migrated before get it too.
+ */
+export function sqlApiFunctions(b: string): string {
+  const bossChannel = `('pgboss_' || left(encode(sha224('${b}'::bytea), 'hex'), 24))`;
+  return `
+  CREATE OR REPLACE FUNCTION ifqueue.known_tasks() RETURNS text LANGUAGE sql STABLE AS $$
     SELECT COALESCE(string_agg(name, ', ' ORDER BY name), '(none: no ifqueue runner has started on this database)') FROM ifqueue.task
   $$;
 
   -- The first way value breaks schema (a JSON Schema subset), as "path: problem"; NULL when it fits.
   -- Never stricter than zod: keywords it does not know are ignored.
-  CREATE FUNCTION ifqueue.json_schema_error(p_schema jsonb, p_value jsonb, p_path text DEFAULT '') RETURNS text
+  CREATE OR REPLACE FUNCTION ifqueue.json_schema_error(p_schema jsonb, p_value jsonb, p_path text DEFAULT '') RETURNS text
   LANGUAGE plpgsql IMMUTABLE AS $$
   DECLARE
     kind text := jsonb_typeof(p_value);
@@ -139,7 +149,7 @@ export function sqlApiMigration(b: string): string {
   END $$;
 
   -- An integer option in [lo, hi], or NULL when absent or null; otherwise an error naming the option.
-  CREATE FUNCTION ifqueue.integer_option(options jsonb, key text, lo numeric, hi numeric, what text) RETURNS bigint
+  CREATE OR REPLACE FUNCTION ifqueue.integer_option(options jsonb, key text, lo numeric, hi numeric, what text) RETURNS bigint
   LANGUAGE plpgsql IMMUTABLE AS $$
   DECLARE
     v jsonb := options->key;
@@ -154,7 +164,7 @@ export function sqlApiMigration(b: string): string {
   -- The one enqueue: Runner.enqueue / enqueueOrGet / enqueueIn call it with trusted = true (arguments
   -- already parsed by zod, defaults resolved from the runner's own registry); ifqueue.enqueue with
   -- trusted = false. Returns the job id, and false in created when orGet found a live job by that name.
-  CREATE FUNCTION ifqueue.enqueue_job(p_task text, p_args jsonb, p_options jsonb, p_trusted boolean, OUT id uuid, OUT created boolean)
+  CREATE OR REPLACE FUNCTION ifqueue.enqueue_job(p_task text, p_args jsonb, p_options jsonb, p_trusted boolean, OUT id uuid, OUT created boolean)
   LANGUAGE plpgsql VOLATILE AS $$
   #variable_conflict use_column
   DECLARE
@@ -192,19 +202,26 @@ export function sqlApiMigration(b: string): string {
     END IF;
     FOR k IN SELECT jsonb_object_keys(o) LOOP
       IF NOT k = ANY (${sqlArray([...SQL_ENQUEUE_OPTIONS, ...INTERNAL_OPTIONS])}) THEN
-        RAISE EXCEPTION 'unknown option %; known options: %', to_json(k)::text, '${SQL_ENQUEUE_OPTIONS.join(', ')}' USING ERRCODE = '22023';
+        RAISE EXCEPTION 'unknown option %; known options: %', left(to_json(k)::text, 100), '${SQL_ENQUEUE_OPTIONS.join(', ')}' USING ERRCODE = '22023';
       END IF;
     END LOOP;
     IF NOT p_trusted THEN
       SELECT * INTO v_task FROM ifqueue.task t WHERE t.name = p_task;
       IF NOT FOUND THEN
-        RAISE EXCEPTION 'unknown task %; known tasks: %', to_json(p_task)::text, ifqueue.known_tasks() USING ERRCODE = '42704',
+        RAISE EXCEPTION 'unknown task %; known tasks: %', left(to_json(p_task)::text, 100), ifqueue.known_tasks() USING ERRCODE = '42704',
           HINT = 'The tasks are those the ifqueue runners started on this database registered: SELECT name, description FROM ifqueue.task';
+      END IF;
+      -- the bounds the runner holds every path to (args-limits.ts); jsonb itself refuses NUL and lone surrogates
+      IF octet_length(v_args::text) > ${STORED_ARGS_LIMITS.bytes} THEN
+        RAISE EXCEPTION 'arguments are % KiB of JSON; the limit is ${STORED_ARGS_LIMITS.bytes / 1024} KiB', octet_length(v_args::text) / 1024 USING ERRCODE = '22023';
+      END IF;
+      IF jsonb_path_exists(v_args, 'strict $.**{${STORED_ARGS_LIMITS.depth} to last} ? (@.type() == "object" || @.type() == "array")') THEN
+        RAISE EXCEPTION 'arguments are nested deeper than ${STORED_ARGS_LIMITS.depth} levels; the limit is ${STORED_ARGS_LIMITS.depth}' USING ERRCODE = '22023';
       END IF;
       err := CASE WHEN jsonb_typeof(v_args) <> 'object' THEN '(arguments): expected object, got ' || jsonb_typeof(v_args)
                   ELSE ifqueue.json_schema_error(v_task.args_schema, v_args) END;
       IF err IS NOT NULL THEN
-        RAISE EXCEPTION 'invalid arguments for %: %', p_task, err USING ERRCODE = '22023',
+        RAISE EXCEPTION 'invalid arguments for %: %', p_task, left(err, 500) USING ERRCODE = '22023',
           HINT = format('The arguments'' JSON Schema: SELECT args_schema FROM ifqueue.task WHERE name = %L', p_task);
       END IF;
     END IF;
@@ -254,7 +271,7 @@ export function sqlApiMigration(b: string): string {
       v_on_fail := v_task.on_fail;
     END IF;
     IF v_on_fail IS NOT NULL AND NOT p_trusted AND NOT EXISTS (SELECT 1 FROM ifqueue.task t WHERE t.name = v_on_fail) THEN
-      RAISE EXCEPTION 'unknown task %; known tasks: %', to_json(v_on_fail)::text, ifqueue.known_tasks() USING ERRCODE = '42704',
+      RAISE EXCEPTION 'unknown task %; known tasks: %', left(to_json(v_on_fail)::text, 100), ifqueue.known_tasks() USING ERRCODE = '42704',
         HINT = 'onFail names the task that receives the job and its error after the final failure.';
     END IF;
     IF COALESCE(jsonb_typeof(o->'orGet'), 'null') <> 'null' THEN
@@ -302,7 +319,7 @@ export function sqlApiMigration(b: string): string {
           WHERE m.name = v_ref ORDER BY (j.state IN ('created', 'retry', 'active')) DESC, m.created_at DESC LIMIT 1;
       END IF;
       IF NOT FOUND THEN
-        RAISE EXCEPTION 'dependency % not found (give an existing job id or name)', v_ref USING ERRCODE = '23503';
+        RAISE EXCEPTION 'dependency % not found (give an existing job id or name)', left(v_ref, 300) USING ERRCODE = '23503';
       END IF;
       v_has_parent := true;
       v_held := v_parent_state <> 'completed';
@@ -353,7 +370,7 @@ export function sqlApiMigration(b: string): string {
     created := true;
   END $$;
 
-  CREATE FUNCTION ifqueue.enqueue(task text, args jsonb DEFAULT '{}', options jsonb DEFAULT '{}') RETURNS uuid
+  CREATE OR REPLACE FUNCTION ifqueue.enqueue(task text, args jsonb DEFAULT '{}', options jsonb DEFAULT '{}') RETURNS uuid
   LANGUAGE plpgsql VOLATILE AS $$
   DECLARE
     k text;
@@ -361,7 +378,7 @@ export function sqlApiMigration(b: string): string {
     IF jsonb_typeof(options) = 'object' THEN
       FOR k IN SELECT jsonb_object_keys(options) LOOP
         IF NOT k = ANY (${sqlArray(SQL_ENQUEUE_OPTIONS)}) THEN
-          RAISE EXCEPTION 'unknown option %; known options: %', to_json(k)::text, '${SQL_ENQUEUE_OPTIONS.join(', ')}' USING ERRCODE = '22023';
+          RAISE EXCEPTION 'unknown option %; known options: %', left(to_json(k)::text, 100), '${SQL_ENQUEUE_OPTIONS.join(', ')}' USING ERRCODE = '22023';
         END IF;
       END LOOP;
     END IF;

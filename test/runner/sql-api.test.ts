@@ -304,6 +304,26 @@ test('bad options raise with the option named', async () => {
   assert.match(notObject.message, /^options must be a JSON object, got array$/);
 });
 
+test('hostile input: the runner\'s size and depth bounds hold, echoed input is capped, NUL is refused', async () => {
+  const nest = (levels: number): unknown => (levels <= 1 ? {} : { a: nest(levels - 1) });
+  const deep = await sqlError(enqueue(db, 'note-failure', { job: nest(70), error: {} }));
+  assert.equal(deep.code, '22023');
+  assert.equal(deep.message, 'arguments are nested deeper than 64 levels; the limit is 64');
+  await enqueue(db, 'note-failure', { job: nest(63), error: {} }); // 64 levels with the outer object: allowed
+  const big = await sqlError(enqueue(db, 'note-failure', { job: 'x'.repeat(3 * 1024 * 1024), error: {} }));
+  assert.match(big.message, /^arguments are 3072 KiB of JSON; the limit is 2048 KiB$/);
+
+  const longTask = await sqlError(enqueue(db, 't'.repeat(100_000)));
+  assert.ok(longTask.message.length < 300, `capped: ${longTask.message.length} characters`);
+  const longOption = await sqlError(enqueue(db, 'fetch-url', { url: 'https://example.org/' }, { ['o'.repeat(100_000)]: 1 }));
+  assert.ok(longOption.message.length < 300);
+  const longRef = await sqlError(enqueue(db, 'fetch-url', { url: 'https://example.org/' }, { dependsOn: 'd'.repeat(100_000) }));
+  assert.ok(longRef.message.length < 400);
+  const nul = await sqlError(db.query(`SELECT ifqueue.enqueue('fetch-url', '{"url": "https://example.org/\\u0000"}')`));
+  assert.match(nul.message, /unsupported Unicode escape sequence/, 'jsonb itself refuses NUL');
+  await assert.rejects(runner.enqueue('fetch-url', { url: 'https://example.org/' }, { name: 'a\u0000b' }), /name contains a NUL character/);
+});
+
 test('options: startAfter and delaySeconds delay, null onFail drops the default handler, defaults from the task', async () => {
   await setQueuePaused(runner, 'fetch-url', true);
   try {
