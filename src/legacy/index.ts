@@ -9,3 +9,4 @@ export { rollback } from './rollback.ts';
 export { retire } from './retire.ts';
 export { mapLegacyCommand } from './command-map.ts';
 export type { LegacyStatus, LegacyAdapter } from './types.ts';
+export { cutover, type CutoverResult } from './cutover.ts';

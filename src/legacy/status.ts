@@ -8,6 +8,7 @@ import type { LegacyOptions } from './options.ts';
 import { countRows, cronRows, unfinishedUnbridgedRows, type CronRow, type RowCounts, type UnfinishedRow } from './rows.ts';
 import { bridgeSwitch, ensureLegacyStore, installedTriggers, legacyTableExists } from './store.ts';
 import { findWorker, type WorkerInfo } from './worker.ts';
+import { crashOfDeadWorker } from './worker-death.ts';
 
 /** A bridge that has not reported for this long is taken for gone. */
 export const BRIDGE_LIVE_SECONDS = 10;
@@ -30,6 +31,8 @@ export interface LegacyReport {
   orphans: UnfinishedRow[];
   cron: CronRow[];
   worker: WorkerInfo;
+  /** how the old worker crashed, when it is not running and something shows it did not stop cleanly */
+  crash: string | null;
   bridge: { enabled: boolean; guard: boolean; notifyTrigger: boolean; live: boolean; processes: BridgeProcess[] };
 }
 
@@ -61,14 +64,15 @@ export async function legacyReport(pool: pg.Pool, options: LegacyOptions): Promi
   const [worker, enabled] = await Promise.all([findWorker(options, bridgePids), bridgeSwitch(pool)]);
   const live = processes.some((p) => p.live);
   if (!(await legacyTableExists(pool))) {
-    return { table: false, counts: null, running: null, orphans: [], cron: [], worker, bridge: { enabled, guard: false, notifyTrigger: false, live, processes } };
+    return { table: false, counts: null, running: null, orphans: [], cron: [], worker, crash: null, bridge: { enabled, guard: false, notifyTrigger: false, live, processes } };
   }
   const [counts, unfinished, cron, triggers] = await Promise.all([countRows(pool), unfinishedUnbridgedRows(pool), cronRows(pool), installedTriggers(pool)]);
   const { running, orphans } = classifyUnfinished(unfinished, worker);
   // A started cron row is the worker's current row or an orphan, never both.
   const orphanIds = new Set(orphans.map((o) => o.id));
   const cronStates = cron.map((c) => (c.state === 'running' && running?.id !== c.id && orphanIds.has(c.id) ? { ...c, state: 'orphaned' as const } : c));
-  return { table: true, counts, running, orphans, cron: cronStates, worker, bridge: { enabled, guard: triggers.guard, notifyTrigger: triggers.notify, live, processes } };
+  const crash = await crashOfDeadWorker(pool, worker, orphans);
+  return { table: true, counts, running, orphans, cron: cronStates, worker, crash, bridge: { enabled, guard: triggers.guard, notifyTrigger: triggers.notify, live, processes } };
 }
 
 /** The dashboard's view (src/legacy/types.ts). */
@@ -91,6 +95,7 @@ const label = (row: { id: number; name: string | null }) => `row ${row.id}${row.
 export function reportText(r: LegacyReport): string {
   const lines = [`old worker  ${r.worker.summary}`];
   if (r.worker.pidFile.state === 'stale') lines.push(`            ${r.worker.pidFile.detail}`);
+  if (r.crash) lines.push(`            crashed: ${r.crash}`);
   const b = r.bridge;
   const bridgeState = b.enabled ? (b.live ? 'on' : 'on, but no bridge process is running (start: ifqueue --daemon --bridge, or ifqueue legacy bridge)') : 'off';
   lines.push(`bridge      ${bridgeState}${b.guard ? '; take guard installed' : ''}${b.notifyTrigger ? '; insert trigger installed' : ''}`);

@@ -11,6 +11,8 @@ import type { UnfinishedRow } from './rows.ts';
 
 export interface StopResult {
   ok: boolean;
+  /** the worker was not running because it had crashed (not ok: someone should look at why) */
+  crashed?: boolean;
   /** one line */
   message: string;
 }
@@ -38,6 +40,7 @@ export async function stopWorker(db: pg.Pool, options: LegacyOptions, onProgress
   const w = report.worker;
   if (!w.alive) {
     if (w.pidFile.state === 'stale') return { ok: false, message: `${w.pidFile.detail}; nothing was stopped` };
+    if (report.crash) return { ok: false, crashed: true, message: `old worker is not running: it crashed: ${report.crash}; nothing to stop` };
     return { ok: true, message: `old worker is not running (${w.pidFile.detail})` };
   }
   const current = report.running;

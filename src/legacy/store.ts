@@ -11,6 +11,10 @@ export const NOTIFY_TRIGGER = 'ifqueue_legacy_notify';
 /** Set (transaction-local) by every bridge statement, so the guard lets the bridge's own updates through. */
 export const BRIDGE_SESSION_SQL = `SELECT set_config('ifqueue.legacy_bridge', 'on', true)`;
 
+/** What the old worker's exception says if it tries to start a row while bridging is on: what happened and the command to run. */
+export const GUARD_MESSAGE =
+  'ifqueue bridge is on: the legacy worker may not start row %. Stop it for good: ifqueue legacy stop, then systemctl disable ifdb-worker (or give it the queue back: ifqueue legacy rollback)';
+
 const DDL = `
   CREATE TABLE IF NOT EXISTS ifqueue.legacy_link (
     id bigserial PRIMARY KEY,
@@ -41,14 +45,24 @@ const DDL = `
     started_at timestamptz NOT NULL DEFAULT now(),
     last_seen timestamptz NOT NULL DEFAULT now()
   );
+  -- The last refusal of the take guard, kept by sequences because they survive the rollback the
+  -- refusal causes: \`legacy stop\` and \`legacy status\` use it to tell a crashed old worker from one
+  -- that was stopped.
+  CREATE SEQUENCE IF NOT EXISTS ifqueue.legacy_guard_refused_at MINVALUE 0 START 0;
+  CREATE SEQUENCE IF NOT EXISTS ifqueue.legacy_guard_refused_row MINVALUE 0 START 0;
   CREATE OR REPLACE FUNCTION ifqueue.legacy_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
   BEGIN
     -- The old worker selects a pending row, then saves it with a new start_time, without a lock.
     -- While the bridge is on, such a start is refused, so a row the bridge took cannot run twice.
     IF current_setting('ifqueue.legacy_bridge', true) IS DISTINCT FROM 'on'
        AND NOT NEW.pending AND NEW.start_time IS NOT NULL AND NEW.start_time IS DISTINCT FROM OLD.start_time THEN
-      RAISE EXCEPTION 'ifqueue bridge is on: the legacy worker may not start row % (stop it with: ifqueue legacy stop)', NEW.id
-        USING ERRCODE = 'object_in_use';
+      BEGIN
+        PERFORM setval('ifqueue.legacy_guard_refused_at', (extract(epoch FROM clock_timestamp()) * 1000)::bigint, true);
+        PERFORM setval('ifqueue.legacy_guard_refused_row', NEW.id, true);
+      EXCEPTION WHEN OTHERS THEN
+        NULL; -- a worker's database user without rights on the sequences still gets the message below
+      END;
+      RAISE EXCEPTION '${GUARD_MESSAGE}', NEW.id USING ERRCODE = 'object_in_use';
     END IF;
     RETURN NEW;
   END $f$;
@@ -131,4 +145,15 @@ export async function setBridgeSwitch(db: Queryable, enabled: boolean, by: strin
 export async function bridgeSwitch(db: Queryable): Promise<boolean> {
   const { rows } = await db.query(`SELECT enabled FROM ifqueue.legacy_switch WHERE id = 1`);
   return rows[0]?.enabled ?? false;
+}
+
+/** The take guard's last refusal (the old worker crashes on it), or null when it never refused. */
+export async function lastGuardRefusal(db: Queryable): Promise<{ at: Date; rowId: number } | null> {
+  const { rows } = await db.query(
+    `SELECT a.last_value AS at, a.is_called, r.last_value AS row_id
+     FROM ifqueue.legacy_guard_refused_at a, ifqueue.legacy_guard_refused_row r`,
+  );
+  const r = rows[0];
+  if (!r?.is_called || Number(r.at) <= 0) return null;
+  return { at: new Date(Number(r.at)), rowId: Number(r.row_id) };
 }

@@ -6,7 +6,16 @@ export interface UnitState {
   /** ActiveState: active, activating, deactivating, inactive, failed */
   active: string;
   mainPid: number | null;
+  /** how its last run ended: success, exit-code, signal, core-dump, timeout, … */
+  result: string | null;
+  /** exit status of its last main process, when it exited */
+  exitStatus: number | null;
+  /** how often systemd restarted it (Restart=) */
+  restarts: number | null;
 }
+
+/** The unit's last run ended badly (it crashed, or systemd gave up restarting it). */
+export const unitCrashed = (u: UnitState) => u.active === 'failed' || (u.result !== null && u.result !== 'success');
 
 const SYSTEMCTL_TIMEOUT_MS = 10_000;
 
@@ -14,7 +23,7 @@ const SYSTEMCTL_TIMEOUT_MS = 10_000;
 export async function inspectUnit(unit: string | null): Promise<UnitState | null> {
   if (!unit) return null;
   try {
-    const r = await execa('systemctl', ['show', '--property=LoadState,ActiveState,MainPID', serviceName(unit)], {
+    const r = await execa('systemctl', ['show', '--property=LoadState,ActiveState,MainPID,Result,ExecMainStatus,NRestarts', serviceName(unit)], {
       reject: false,
       timeout: SYSTEMCTL_TIMEOUT_MS,
     });
@@ -28,7 +37,15 @@ export async function inspectUnit(unit: string | null): Promise<UnitState | null
     );
     if (props.LoadState !== 'loaded') return null;
     const pid = Number(props.MainPID);
-    return { unit: serviceName(unit), active: props.ActiveState ?? 'unknown', mainPid: pid > 0 ? pid : null };
+    const number = (v: string | undefined) => (v !== undefined && v !== '' && Number.isFinite(Number(v)) ? Number(v) : null);
+    return {
+      unit: serviceName(unit),
+      active: props.ActiveState ?? 'unknown',
+      mainPid: pid > 0 ? pid : null,
+      result: props.Result || null,
+      exitStatus: number(props.ExecMainStatus),
+      restarts: number(props.NRestarts),
+    };
   } catch {
     return null;
   }

@@ -10,6 +10,8 @@ import type { RetireBlocker } from '../../legacy/retire-blockers.ts';
 import { rollback } from '../../legacy/rollback.ts';
 import { legacyReport, reportText } from '../../legacy/status.ts';
 import { stopWorker } from '../../legacy/stop.ts';
+import { cutover } from '../../legacy/cutover.ts';
+import { findWorker } from '../../legacy/worker.ts';
 import { setTrigger } from '../../legacy/store.ts';
 import { openRunner } from '../context.ts';
 import { formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
@@ -51,11 +53,20 @@ export function describeBlockers(blockers: RetireBlocker[]): string {
   );
 }
 
+/** Turning the take guard on under a live old worker crashes it on its next row (the guard's job): cutover stops it first. */
+async function refuseWhileWorkerRuns(options: LegacyOptions): Promise<void> {
+  const worker = await findWorker(options);
+  if (!worker.alive) return;
+  throw new UserError(
+    `the old worker is running (${worker.summary}): turning bridging on now would crash it on its next row; use ifqueue legacy cutover (it stops the worker first), or --follow to run a bridge that waits for the switch`,
+  );
+}
+
 export function registerLegacyCommands(program: Command): void {
   const globals = () => program.opts();
   const legacy = program
     .command('legacy')
-    .description("cutover from IFDB's legacy worker: status, bridge, stop, adopt-orphans, rollback, retire")
+    .description("cutover from IFDB's legacy worker: status, cutover, bridge, stop, adopt-orphans, rollback, retire")
     .option('--pid-file <path>', "the old worker's pid file (default: $WORKER_PID_FILE or /home/ifdb/tmp/tmp/ifdbworker.pid)")
     .option('--unit <name>', "the old worker's systemd unit ('' for none; default: $IFQUEUE_LEGACY_UNIT or ifdb-worker)")
     .option('--worker-command <command>', 'starts the old worker when there is no unit (default: $IFQUEUE_LEGACY_WORKER_COMMAND)');
@@ -89,8 +100,9 @@ export function registerLegacyCommands(program: Command): void {
 
   legacy
     .command('bridge')
-    .description('turn bridging on and run the bridge here until SIGTERM (a daemon started with --bridge does the same)')
+    .description('turn bridging on and run the bridge here until SIGTERM (a daemon started with --bridge does the same); refused while the old worker runs: use cutover')
     .option('--enable-only', 'turn bridging on and exit (a daemon with --bridge does the work)')
+    .option('--follow', 'run the bridge, but leave the switch as it is (cutover turns it on, rollback off), as a daemon with --bridge does')
     .option('--own-pid-file', "write this process's pid into the worker pid file so Enqueue() wakes it (restored on exit)")
     .option('--install-trigger', 'also install a trigger that NOTIFYs the bridge on insert')
     .option('--remove-trigger', 'remove that trigger and exit')
@@ -104,6 +116,7 @@ export function registerLegacyCommands(program: Command): void {
         });
         return;
       }
+      if (!o.follow) await refuseWhileWorkerRuns(legacyOptions());
       if (o.enableOnly) {
         await withRunner(async ({ runner }) => {
           await enableBridging(runner, { installTrigger: !!o.installTrigger });
@@ -117,7 +130,7 @@ export function registerLegacyCommands(program: Command): void {
       try {
         bridge = await startBridge(runner, {
           ...legacyOptions(),
-          enable: true,
+          enable: !o.follow,
           installTrigger: !!o.installTrigger,
           ownPidFile: o.ownPidFile ? true : undefined,
           pollMs: o.poll,
@@ -128,7 +141,11 @@ export function registerLegacyCommands(program: Command): void {
         await opened.close();
         throw error;
       }
-      out(`legacy bridge running (pid ${process.pid}); Ctrl+C or SIGTERM stops it (bridging stays on: ifqueue legacy rollback turns it off)`);
+      out(
+        o.follow
+          ? `legacy bridge running (pid ${process.pid}), following the switch (ifqueue legacy cutover turns it on); Ctrl+C or SIGTERM stops it`
+          : `legacy bridge running (pid ${process.pid}); Ctrl+C or SIGTERM stops it (bridging stays on: ifqueue legacy rollback turns it off)`,
+      );
       await new Promise<void>((resolve) => {
         const onSignal = () => {
           for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.off(s, onSignal);
@@ -136,6 +153,22 @@ export function registerLegacyCommands(program: Command): void {
           void bridge.stop().then(() => opened.close()).then(resolve);
         };
         for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(s, onSignal);
+      });
+    });
+
+  legacy
+    .command('cutover')
+    .description('switch from the old worker to ifqueue: stop it (it finishes its row), then turn the take guard and bridging on, then wait for the bridge to take the waiting rows')
+    .option('--timeout <duration>', 'how long the old worker may take to finish its row', '10m')
+    .option('--bridge-timeout <duration>', 'how long to wait for the bridge to take the rows that were waiting', '60s')
+    .option('--no-insert-trigger', 'do not install the trigger that NOTIFYs the bridge on insert (it then polls every second)')
+    .action(async (o) => {
+      const stopTimeoutMs = parseDuration(o.timeout) * 1000;
+      const bridgeTimeoutMs = parseDuration(o.bridgeTimeout) * 1000;
+      await withRunner(async ({ runner }) => {
+        const result = await cutover(runner, { ...legacyOptions(), stopTimeoutMs, bridgeTimeoutMs, insertTrigger: o.insertTrigger }, out);
+        if (!result.ok) throw new UserError(result.message);
+        out(result.message);
       });
     });
 
