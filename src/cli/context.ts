@@ -52,10 +52,17 @@ export interface Opened {
 export async function openRunner(global: GlobalOptions, options: OpenOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<Opened> {
   const db = await resolveDatabase(global, log);
   // Loaded here, not at the top: `ifqueue --help` should not pay for every task's dependencies.
-  const [{ Runner }, { buildAllTasks, defaultSchedulesFor }] = await Promise.all([import('../runner/runner.ts'), import('../tasks/index.ts')]);
+  const [{ Runner }, { buildAllTasks, defaultSchedulesFor }, { legacyCronHold, holdDefaultSchedules, holdNotices }] = await Promise.all([
+    import('../runner/runner.ts'),
+    import('../tasks/index.ts'),
+    import('../legacy/deploy-hold.ts'),
+  ]);
   const tasksPool = guardPoolClients(new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' }));
   let runner: Runner;
   try {
+    // Beside a live old worker, the defaults it also runs (its cron rows) start paused: see src/legacy/deploy-hold.ts.
+    const { hold, problem } = options.work ? await legacyCronHold(tasksPool) : { hold: new Map(), problem: null };
+    if (problem) log(`ifqueue: ${problem}`);
     runner = new Runner({
       databaseUrl: db.url,
       tasks: buildAllTasks({ pool: tasksPool }),
@@ -63,13 +70,14 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
       work: options.work,
       register: options.register,
       queues: options.queues,
-      defaultSchedules: options.work ? await defaultSchedulesFor(tasksPool) : undefined,
+      defaultSchedules: options.work ? holdDefaultSchedules(await defaultSchedulesFor(tasksPool), hold) : undefined,
       heartbeatSeconds: Number(process.env.IFQUEUE_HEARTBEAT_SECONDS) || 30,
       shutdownTimeoutMs: (Number(process.env.IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS) || 60) * 1000,
       retentionDays: Number(process.env.IFQUEUE_RETENTION_DAYS) || 14,
       onError: options.onError,
     });
     await runner.start();
+    if (hold.size) for (const line of holdNotices(hold, await runner.listSchedules())) log(line);
   } catch (error) {
     await tasksPool.end().catch(() => {});
     await db.embedded?.stop();
