@@ -157,13 +157,19 @@ describe('database connections', () => {
     await enqueueKeys(client.runner, keys);
     // What a fetch leaves behind when its connection drops after the claim committed: active, no attempt.
     await query(`UPDATE pgboss.job SET state = 'active', started_on = now(), retry_count = 0 WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    const { rows } = await query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    // The promise: put back after the lost-runner window. The bound is that window plus a generous margin
+    // for a busy machine (the runner's start-up included), and it must end well before the expiry, so
+    // that a recovery by expiry alone cannot pass.
+    const boundMs = (RUNNER_TIMING.lostAfterSeconds + RUNNER_TIMING.heartbeatSeconds + 45) * 1000;
+    assert.ok(boundMs < rows[0].expire_seconds * 1000, `the bound (${boundMs} ms) ends before the expiry (${rows[0].expire_seconds} s)`);
     const claimedAt = Date.now();
     const runner = await children.startRunner('R', url, RUNNER_TIMING);
-    await waitFor('the orphaned claims to run', async () => (await unfinished(query, keys)) === 0, 60_000, 100);
+    await waitFor('the orphaned claims to run', async () => (await unfinished(query, keys)) === 0, boundMs + 10_000, 100);
     const tookMs = Date.now() - claimedAt;
-    const { rows } = await query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
-    assert.ok(rows.every((r) => r.retry_count === 0), 'putting them back cost no attempt');
-    assert.ok(tookMs < rows[0].expire_seconds * 1000, 'recovered before the expiry would have');
+    const after = await query(`SELECT retry_count FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    assert.deepEqual(after.rows.map((r) => r.retry_count), keys.map(() => 0), 'putting them back cost no attempt');
+    assert.ok(tookMs < boundMs, `recovered within the lost-runner window plus margin (${seconds(tookMs)}, bound ${seconds(boundMs)})`);
     const result = await reconcile(query, 'orphaned claims', keys);
     report(t, [...formatTable([result]), `orphaned claims ran ${seconds(tookMs)} after the lost fetch (expiry ${rows[0].expire_seconds} s, threshold ${RUNNER_TIMING.lostAfterSeconds} s)`]);
     assertNothingLost(result);

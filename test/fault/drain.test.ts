@@ -4,7 +4,7 @@
 // fault at every tenth of the way and a 30 s outage halfway.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Children, ready, supervise, type Supervised } from './harness/children.ts';
+import { Children, ready, supervise, type Child, type Supervised } from './harness/children.ts';
 import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
 import { PROFILE, RUNNER_TIMING, SOAK, clientRunner, keyRange, seconds, sleep, waitFor } from './harness/common.ts';
 import { assertNothingLost, formatTable, installLedger, reconcile, report, unfinished } from './harness/ledger.ts';
@@ -57,13 +57,16 @@ describe('drain under chaos', () => {
 
     const done = async () => Number((await db.query(`SELECT count(*) AS n FROM fault.effect`)).rows[0].n);
     const log: string[] = [];
+    const killed: { owner: Supervised; victim: Child }[] = [];
     let outage = 0;
     for (const [fraction, fault] of faultPlan()) {
       await waitFor(`${Math.round(fraction * 100)}% of the backlog`, async () => (await done()) >= fraction * keys.length, 600_000, SOAK ? 500 : 50);
       const at = `${Math.round(fraction * 100)}%`;
       if (fault === 'kill') {
-        const victim = supervised[Math.floor(Math.random() * supervised.length)].current()!;
+        const owner = supervised[Math.floor(Math.random() * supervised.length)];
+        const victim = owner.current()!;
         victim.kill('SIGKILL');
+        killed.push({ owner, victim });
         log.push(`${at}: SIGKILL ${victim.name}`);
       } else if (fault === 'drop') {
         log.push(`${at}: terminated ${await cluster.terminate('drain')} sessions`);
@@ -87,6 +90,13 @@ describe('drain under chaos', () => {
       ...log.map((l) => `  ${l}`),
     ]);
     assertNothingLost(result);
-    assert.equal(crashes, faultPlan().filter(([, f]) => f === 'kill').length, 'every kill was survived by a restart');
+    assert.equal(crashes, faultPlan().filter(([, f]) => f === 'kill').length, 'each planned kill happened');
+    // Survived: each killed runner's supervisor brought up a new process that came up ready and is still up.
+    for (const { owner, victim } of killed) {
+      const successor = await waitFor(`a successor of ${victim.name}`, () => (owner.current() !== victim ? owner.current() : null), 60_000);
+      await ready(successor);
+      assert.ok(successor.alive(), `${successor.name} (after ${victim.name}) is running`);
+    }
+    assert.ok(supervised.every((s) => s.current()?.alive()), 'all three runners are up at the end');
   });
 });

@@ -93,6 +93,7 @@ describe('races', () => {
     const result = await reconcile(db.query, '10 runners cold start', keys);
     report(t, [...formatTable([result]), `jobs per runner process: ${perRunner.map((r) => r.n).sort((a, b) => b - a).join(' ')}`]);
     assertNothingLost(result);
+    assert.equal(result.extraRuns, 0, 'no job ran twice');
     assert.ok(perRunner.length >= 2, 'more than one runner took work');
     for (const r of runners) r.kill('SIGTERM');
     await Promise.all(runners.map((r) => r.exited));

@@ -13,6 +13,7 @@ import type { TasksConfig } from '../../src/tasks/config.ts';
 import { createHttpClient } from '../../src/tasks/http/index.ts';
 import { uploadTasks } from '../../src/tasks/uploads/index.ts';
 import { makeTaskContext } from '../helpers/task-context.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { makeTestConfig, type TestConfig } from '../tasks/http/test-config.ts';
 import { ifdbFixture, insertGame, insertGameUrl, insertUrl, listTree, tar, tarGz, zip, type IfdbFixture } from '../tasks/uploads/fixtures.ts';
 
@@ -119,16 +120,22 @@ describe('hostile archives', () => {
     await refused('game.exe', randomBytes(4096), /cannot read the archive|extractor failed/);
   });
 
-  test('an extractor that hangs is killed at its timeout, with its process group', async () => {
+  // bounded: a child left running would hold the output pipe open and the extraction would never end
+  test('an extractor that hangs is killed at its timeout, with its process group', { timeout: 60_000 }, async () => {
     const script = path.join(setup.root, 'hang.sh');
     const pidFile = path.join(setup.root, 'hang.pid');
-    await writeFile(script, `#!/bin/sh\necho $$ > "${pidFile}"\nexec sleep 600\n`);
+    const childPidFile = path.join(setup.root, 'hang-child.pid');
+    // the extractor starts a child of its own: killing only the extractor would leave the child running
+    await writeFile(script, `#!/bin/sh\nsleep 600 &\necho $! > "${childPidFile}"\necho $$ > "${pidFile}"\nwait\n`);
     await chmod(script, 0o755);
     const hanging = await makeTestConfig({ IFQUEUE_EXTRACTOR: JSON.stringify([script, '%ARCHIVE%', '%OUTDIR%']), IFQUEUE_EXTRACTOR_TIMEOUT_MS: '500' });
     try {
       await refused('slow.rar', tarGz([{ name: 'a.qst', data: 'x' }]), /ran past its 500 ms timeout/, hanging.config);
       const pid = Number(await readFile(pidFile, 'utf8'));
+      const childPid = Number(await readFile(childPidFile, 'utf8'));
+      assert.notEqual(childPid, pid, 'two processes in the group');
       await waitUntilGone(pid);
+      await waitUntilGone(childPid);
     } finally {
       await hanging.cleanup();
     }
@@ -161,14 +168,15 @@ describe('hostile game files', () => {
   });
 });
 
+/** Waits until a pid is gone or a zombie (an orphan reparented to a PID 1 that does not reap it). */
 async function waitUntilGone(pid: number): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  await waitFor(`extractor process ${pid} to end`, async () => {
     try {
       process.kill(pid, 0);
     } catch {
-      return;
+      return true;
     }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  assert.fail(`extractor process ${pid} still running`);
+    const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+    return stat === '' || stat.slice(stat.lastIndexOf(')') + 2)[0] === 'Z';
+  });
 }

@@ -34,10 +34,20 @@ describe('tasks configuration', () => {
     assert.deepEqual(config.sources, {});
     assert.equal(config.maintenanceUser, 'бездушный робот');
     assert.equal(config.discordWebhook, null);
-    assert.deepEqual(config.extractor, DEFAULT_EXTRACTOR);
-    assert.deepEqual(config.limits, DEFAULT_LIMITS);
-    assert.equal(config.limits.fileBytes, 512 * 1024 * 1024);
-    assert.equal(config.limits.pageBytes, 10 * 1024 * 1024);
+    // the defaults the README's configuration table documents, written out
+    assert.deepEqual(config.extractor, ['unar', '-q', '-f', '-D', '-o', '%OUTDIR%', '%ARCHIVE%']);
+    assert.deepEqual(config.limits, {
+      fileBytes: 536_870_912, // 512 MiB
+      pageBytes: 10_485_760, // 10 MiB
+      requestTimeoutMs: 1_800_000, // 30 min
+      idleTimeoutMs: 60_000,
+      maxRedirects: 5,
+      archiveEntries: 10_000,
+      archiveBytes: 1_073_741_824, // 1 GiB
+      extractorTimeoutMs: 300_000, // 5 min
+    });
+    assert.deepEqual(DEFAULT_EXTRACTOR, config.extractor);
+    assert.deepEqual(DEFAULT_LIMITS, config.limits);
     assert.ok(path.isAbsolute(config.filesDir) && path.isAbsolute(config.tmpDir));
   });
 

@@ -35,17 +35,35 @@ describe('event bridge', () => {
     assert.equal(store.getState().snapshot!.queues.length, api.tasks().length);
   });
 
+  /** Waits until nothing has read or written for `quietMs` (the bridge's timers have all run out). */
+  async function quiescent(api: FakeRunner, writes: () => number, quietMs: number): Promise<void> {
+    let last = JSON.stringify([api.calls, writes()]);
+    let since = Date.now();
+    await until(() => {
+      const now = JSON.stringify([api.calls, writes()]);
+      if (now !== last) [last, since] = [now, Date.now()];
+      return Date.now() - since >= quietMs;
+    }, 'the bridge to go quiet', 30_000);
+  }
+
+  // every timer the bridge may still have pending, with room to spare
+  const QUIET_MS = 2 * (TIMING.flushMs + TIMING.countsMinMs + TIMING.maxRetryMs);
+
   test('a burst of 1000 events becomes a handful of store writes and snapshot reads', async () => {
     const { api, store, writes } = setup();
     await until(() => store.getState().snapshot !== null, 'a snapshot');
     const id = await api.enqueue('demo-sleep', { seconds: 1 });
     store.getState().openDetail(id);
-    await sleep(350);
+    store.getState().setDetailJob(id, await api.getJob(id));
+    await quiescent(api, writes, QUIET_MS);
     const writesBefore = writes();
     const snapshotsBefore = api.calls.snapshot;
     for (let i = 0; i < 1000; i++) api.emit('job:progress', { id, task: 'demo-sleep', progress: { current: i, total: 1000 } });
     for (let i = 0; i < 200; i++) api.emit('job:created', { id: `x${i}`, task: 'demo-sleep', name: null });
-    await sleep(700);
+    // the burst has landed (last progress applied, counts read again), and nothing is left to come
+    await until(() => store.getState().detail.job?.progress?.current === 999, 'the last progress');
+    await until(() => api.calls.snapshot > snapshotsBefore, 'the counts read again');
+    await quiescent(api, writes, QUIET_MS);
     const burstWrites = writes() - writesBefore;
     const burstSnapshots = api.calls.snapshot - snapshotsBefore;
     assert.ok(burstWrites >= 1 && burstWrites <= 6, `1200 events caused ${burstWrites} store writes`);
@@ -53,11 +71,12 @@ describe('event bridge', () => {
   });
 
   test('while nothing happens, nothing is read', async () => {
-    const { api, store } = setup();
+    const { api, store, writes } = setup();
     await until(() => store.getState().snapshot !== null, 'a snapshot');
-    await sleep(100);
+    await quiescent(api, writes, QUIET_MS);
     const before = { ...api.calls };
-    await sleep(800);
+    // longer than every interval of the bridge except the safety refresh (60 s here)
+    await new Promise((r) => setTimeout(r, QUIET_MS));
     assert.deepEqual(api.calls, before);
   });
 
@@ -86,8 +105,11 @@ describe('event bridge', () => {
     assert.deepEqual(store.getState().detail.log.map((l) => l.seq), Array.from({ length: 51 }, (_, i) => i + 1));
     off();
     assert.equal(api.followerCount(), 0);
+    store.getState().setDetailJob(id, await api.getJob(id));
     api.log(id, 'after unsubscribe');
-    await sleep(250);
+    // a later flush (it carries this progress) would have carried the line too
+    api.emit('job:progress', { id, task: 'demo-sleep', progress: { current: 1, total: 2 } });
+    await until(() => store.getState().detail.job?.progress?.current === 1, 'a flush after the line');
     assert.equal(store.getState().detail.log.length, 51);
   });
 

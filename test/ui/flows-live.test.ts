@@ -1,8 +1,9 @@
 // Live behaviour: following a running job's log, flash timing, and quitting (graceful, forced, q, Esc).
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mount, seededRunner, KEY, type Harness } from './harness.ts';
-import { FORCED_EXIT_CODE } from '../../src/ui/mount.tsx';
+import { mount, plain, seededRunner, KEY, type Harness } from './harness.ts';
+import { waitFor } from '../helpers/wait.ts';
+import { FLASH_INFO_MS } from '../../src/ui/hooks/use-flash-timer.ts';
 
 async function openRunningJob(h: Harness): Promise<string> {
   await h.waitFor('● live');
@@ -99,12 +100,22 @@ describe('flash line', () => {
       await h.waitFor('● live');
       await h.press('f');
       await h.waitFor('✓ Enqueued fetch-feeds');
-      await h.waitFor((f) => !f.includes('Enqueued fetch-feeds'), 6000);
+      await h.waitFor((f) => !f.includes('Enqueued fetch-feeds'), FLASH_INFO_MS + 3000);
       await h.press(KEY.enter, 'R');
       await h.waitFor('✗ R retries failed jobs');
-      h.api.log([...h.api.jobs.values()].find((j) => j.state === 'active')!.id, 'an unrelated update');
-      await h.press('?');
-      await h.waitFor((f) => f.includes('─ Keys') && !f.includes('R retries failed jobs'));
+      const shownAt = Date.now();
+      const firstFrame = h.stdout.frames.length - 1;
+      // Long past the time an info flash would have cleared, while the screen keeps redrawing...
+      await waitFor('an info flash to have had time to clear', () => Date.now() - shownAt > FLASH_INFO_MS + 1000, { timeoutMs: FLASH_INFO_MS + 5000 });
+      await h.waitFor('wait 1 │');
+      await h.api.enqueue('demo-sleep', { seconds: 1 }, { name: 'an unrelated update' });
+      // ...a frame drawn after that time (the waiting count went up) still carries the error.
+      const redrawn = await h.waitFor('wait 2 │');
+      assert.match(redrawn, /✗ R retries failed jobs/, 'the error is still shown after the info timeout');
+      const cleared = h.stdout.frames.slice(firstFrame).map(plain).filter((f) => !f.includes('R retries failed jobs'));
+      assert.deepEqual(cleared, [], 'no frame since the error appeared went without it');
+      await h.press('j');
+      await h.waitFor((f) => !f.includes('R retries failed jobs'));
     } finally {
       await h.close();
     }
@@ -130,8 +141,17 @@ describe('quitting', () => {
     assert.match(f, /2 jobs still running; 60 s left/);
     report({ remainingSeconds: 59, running: 1 });
     f = await h.waitFor('1 job still running; 59 s left');
+    let exited = false;
+    void h.exited.then(() => (exited = true));
+    const overviewIndex = h.store.getState().overviewIndex;
+    const framesBefore = h.stdout.frames.length;
     await h.press('q', 'j');
-    assert.match(h.frame(), /Stopping the embedded runner/, 'other keys are ignored while stopping');
+    // Keys are dispatched as they are written; a frame drawn after the next report shows what they did.
+    report({ remainingSeconds: 58, running: 1 });
+    f = await h.waitFor('1 job still running; 58 s left');
+    assert.equal(exited, false, 'q did not quit while stopping');
+    assert.equal(h.store.getState().overviewIndex, overviewIndex, 'j did not move the selection');
+    assert.deepEqual(h.stdout.frames.slice(framesBefore).map(plain).filter((x) => !x.includes('Stopping the embedded runner')), [], 'every frame since still shows the countdown');
     finish();
     assert.equal(await h.exited, 0);
   });
@@ -142,7 +162,7 @@ describe('quitting', () => {
     await h.press(KEY.ctrlC);
     await h.waitFor('Stopping the embedded runner');
     await h.press(KEY.ctrlC);
-    assert.equal(await h.exited, FORCED_EXIT_CODE);
+    assert.equal(await h.exited, 130, 'the exit code of a process ended by SIGINT');
   });
 
   test('a runner that fails to stop gives exit code 1', async () => {

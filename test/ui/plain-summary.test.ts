@@ -3,9 +3,11 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { printPlainSummary } from '../../src/ui/index.tsx';
 import { seededRunner } from './harness.ts';
-import { FakeRunner } from './fake-runner.ts';
+import getPort from 'get-port';
+import { Runner } from '../../src/runner/runner.ts';
+import type { QueueApi } from '../../src/runner/types.ts';
 
-async function capture(api: FakeRunner): Promise<string> {
+async function capture(api: QueueApi): Promise<string> {
   const out = new PassThrough();
   let text = '';
   out.on('data', (c) => (text += c));
@@ -26,12 +28,20 @@ test('without a terminal, a plain summary lists totals, queues, runners and sche
 });
 
 test('an unreachable database gives one line naming it, without the password', async () => {
-  const api = new FakeRunner();
-  api.setDown(true);
-  await assert.rejects(capture(api), (error: Error) => {
-    assert.match(error.message, /^cannot read the queue from ifdb@db\.example:5432\/ifdb: connect ECONNREFUSED/);
-    assert.doesNotMatch(error.message, /\*\*\*\*\*|\n/);
-    assert.ok(error.cause instanceof Error);
-    return true;
-  });
+  // A real runner given the password in its URL, on a port where nothing listens.
+  const port = await getPort();
+  const password = 'pl41n-summary-s3cret';
+  const api = new Runner({ databaseUrl: `postgres://ifdb:${password}@127.0.0.1:${port}/ifdb`, tasks: [], work: false, register: false, onError: () => {} });
+  try {
+    await assert.rejects(capture(api), (error: Error) => {
+      assert.match(error.message, new RegExp(`^cannot read the queue from ifdb@127\\.0\\.0\\.1:${port}/ifdb: .*ECONNREFUSED`));
+      assert.doesNotMatch(error.message, new RegExp(password));
+      assert.doesNotMatch(error.message, /\n/);
+      assert.ok(error.cause instanceof Error);
+      assert.doesNotMatch(String((error.cause as Error).message), new RegExp(password), 'nor in its cause');
+      return true;
+    });
+  } finally {
+    await api.stop();
+  }
 });

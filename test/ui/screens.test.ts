@@ -1,6 +1,6 @@
 import { describe, test, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { mount, seededRunner, assertFramesFit, KEY, type Harness } from './harness.ts';
+import { mount, plain, seededRunner, assertFramesFit, KEY, type Harness } from './harness.ts';
 import type { LegacyStatus } from '../../src/legacy/types.ts';
 
 const legacyStatus: LegacyStatus = { workerAlive: true, workerPid: 2210, unit: 'ifdb-worker.service', pending: 2, running: 0, orphaned: 1, bridge: false };
@@ -88,8 +88,12 @@ describe('screens at 80×24', () => {
     h = mount({ api: await seededRunner() });
     let f = await h.waitFor('● live');
     assert.doesNotMatch(f, /Legacy|legacy/);
-    await h.press('L');
-    assert.doesNotMatch(h.frame(), /Legacy queue/);
+    const framesBefore = h.stdout.frames.length;
+    await h.press('L', '?');
+    // ? is handled after L: once help shows, L has had its chance to open the legacy screen.
+    await h.waitFor('─ Keys');
+    assert.deepEqual(h.store.getState().stack, [{ kind: 'overview' }], 'L opened no screen');
+    assert.deepEqual(h.stdout.frames.slice(framesBefore).map(plain).filter((x) => /Legacy queue/.test(x)), [], 'no frame showed the legacy screen');
     await h.close();
     h = mount({ api: await seededRunner(), legacy: { status: async () => legacyStatus, stopWorker: async () => 'stopped' } });
     f = await h.waitFor('old worker: running');
