@@ -354,6 +354,7 @@ export function sqlFor(b: string) {
     }),
     deleteJobs: (ids: string[]): Statement => ({
       text: `WITH gone AS (DELETE FROM ${b}.job WHERE id = ANY($1::uuid[]) AND state <> 'active' RETURNING id),
+             m AS (DELETE FROM ifqueue.job_meta WHERE job_id IN (SELECT id FROM gone)),
              a AS (DELETE FROM ifqueue.job_attempt WHERE job_id IN (SELECT id FROM gone)),
              l AS (DELETE FROM ifqueue.job_log WHERE job_id IN (SELECT id FROM gone))
              SELECT count(*)::int AS count FROM gone`,

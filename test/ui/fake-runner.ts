@@ -210,7 +210,8 @@ export class FakeRunner implements QueueApi {
   async deleteJob(id: string): Promise<number> {
     this.guard('deleteJob');
     const job = this.jobs.get(id);
-    if (!job) return 0;
+    // as the real runner: a running job is never deleted (cancel it first)
+    if (!job || job.state === 'active') return 0;
     this.jobs.delete(id);
     this.emit('job:deleted', { count: 1, task: job.task });
     return 1;

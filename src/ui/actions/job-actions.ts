@@ -32,13 +32,26 @@ export function cancelJob(ctx: ActionContext, job: JobSummary): Promise<boolean>
   });
 }
 
+const RUNNING_NOT_DELETED = 'is running: cancel it first (x), then delete it';
+
 export function deleteJob(ctx: ActionContext, job: JobSummary, afterDelete?: () => void): void {
+  // The runner never deletes a running job; say so instead of asking for something that cannot happen.
+  if (job.state === 'active') {
+    ctx.store.getState().showFlash('warn', `Job ${label(job)} ${RUNNING_NOT_DELETED}`);
+    return;
+  }
   confirm(ctx, 'Delete job', `Delete job ${label(job)} in ${job.task}?`, async () => {
-    const ok = await report(ctx, `Deleting ${shortId(job.id)}…`, async () => {
-      const n = await ctx.api.deleteJob(job.id);
-      return n > 0 ? `Deleted job ${label(job)}` : refused(`Job ${shortId(job.id)} was already gone`);
+    let gone = false;
+    await report(ctx, `Deleting ${shortId(job.id)}…`, async () => {
+      if ((await ctx.api.deleteJob(job.id)) > 0) {
+        gone = true;
+        return `Deleted job ${label(job)}`;
+      }
+      // not deleted: it may have started since the list was read
+      gone = (await ctx.api.getJob(job.id)) === null;
+      return refused(gone ? `Job ${shortId(job.id)} was already gone` : `Job ${shortId(job.id)} was not deleted: it ${RUNNING_NOT_DELETED}`);
     });
-    if (ok) afterDelete?.();
+    if (gone) afterDelete?.();
   }, 'The job and its log are removed for good.');
 }
 
@@ -79,29 +92,33 @@ async function collectIds(ctx: ActionContext, filter: { task: string; state: 'fa
   return ids;
 }
 
+/** The age the dashboard's cleanup deletes from, as `ifqueue cleanup`'s default (not the runner's retention, which may differ). */
+const CLEANUP_DAYS = 14;
+
 /** Shows what a cleanup would delete, then asks. */
 export async function cleanup(ctx: ActionContext, task: string | null): Promise<void> {
   const scope = task ?? 'all queues';
+  const options = { olderThanSeconds: CLEANUP_DAYS * 86_400, ...(task ? { task } : {}) };
   const { showFlash } = ctx.store.getState();
   showFlash('progress', `Counting what a cleanup of ${scope} would delete…`);
   let preview;
   try {
-    preview = await ctx.api.cleanup({ dryRun: true, ...(task ? { task } : {}) });
+    preview = await ctx.api.cleanup({ ...options, dryRun: true });
   } catch (error) {
     reportError(ctx, error);
     return;
   }
   const total = preview.completed + preview.cancelled + preview.failed;
   if (total === 0) {
-    showFlash('info', `Nothing to clean up in ${scope}: no finished jobs older than 14 days`);
+    showFlash('info', `Nothing to clean up in ${scope}: no finished jobs older than ${CLEANUP_DAYS} days`);
     return;
   }
   confirm(ctx, 'Cleanup', `Delete ${plural(total, 'finished job')} in ${scope}?`, async () => {
     await report(ctx, `Cleaning up ${scope}…`, async () => {
-      const done = await ctx.api.cleanup(task ? { task } : {});
+      const done = await ctx.api.cleanup(options);
       return `Cleanup deleted ${plural(done.completed + done.cancelled + done.failed, 'job')} in ${scope}`;
     });
-  }, `Completed ${preview.completed}, cancelled ${preview.cancelled}, failed ${preview.failed}; all finished more than 14 days ago.`);
+  }, `Completed ${preview.completed}, cancelled ${preview.cancelled}, failed ${preview.failed}; all finished more than ${CLEANUP_DAYS} days ago.`);
 }
 
 export function togglePause(ctx: ActionContext, task: string, paused: boolean): Promise<boolean> {
