@@ -123,7 +123,7 @@ describe('dashboard actions against a real runner', () => {
     await h.press('3');
     await select(h, 'long-running');
     await h.press('d');
-    await h.waitFor(/✗ Job .* \(long-running\) is running: cancel it first \(x\), then delete it/);
+    await h.waitFor(/Job .* \(long-running\) is running: cancel it first \(x\), then delete it/);
     assert.equal(h.store.getState().dialog, null, 'nothing to confirm');
     assert.equal((await jobRow(id)).state, 'active', 'the running job is untouched');
 
