@@ -197,6 +197,11 @@ export function registerJobCommands(program: Command): void {
         process.stdout.write(
           `${r.dryRun ? 'would delete' : 'deleted'} ${r.completed} completed, ${r.cancelled} cancelled, ${r.failed} failed job(s) older than ${o.olderThan}\n`,
         );
+        // downloads and recodes a killed process left half-written in the stores
+        const [{ loadTasksConfig }, { staleAfterMs, sweepTemporaries }] = await Promise.all([import('../../tasks/config.ts'), import('../../tasks/files/index.ts')]);
+        const config = loadTasksConfig(process.env);
+        const swept = await sweepTemporaries(config, staleAfterMs(config), { dryRun: !!o.dryRun });
+        if (swept.removed.length > 0) printLines([`${r.dryRun ? 'would remove' : 'removed'} ${swept.removed.length} stale temporary file(s): ${swept.removed.join(', ')}`]);
       });
     });
 }

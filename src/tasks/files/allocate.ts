@@ -1,8 +1,9 @@
 // Moves a finished temporary file into a store under a free name, never overwriting: the name is
 // reserved with O_EXCL first, then the temporary file is renamed over the reservation.
 import { randomBytes, randomInt } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
+import { chmod, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { PUBLISHED_FILE_MODE } from './modes.ts';
 import { splitExtension } from './safe-name.ts';
 
 export const MAX_NAME_CHARS = 64;
@@ -13,6 +14,8 @@ const MAX_TRIES = 100;
 export interface PlaceOptions {
   /** extra condition a name must meet, e.g. its public URL fits the database column */
   fits?: (name: string) => boolean;
+  /** the placed file's permissions, set whatever the umask (default: readable by the web server) */
+  mode?: number;
 }
 
 function randomSuffix(): string {
@@ -57,6 +60,7 @@ export async function placeFile(dir: string, wanted: string, temporaryFile: stri
     await reservation.close();
     try {
       await rename(temporaryFile, target);
+      await chmod(target, options.mode ?? PUBLISHED_FILE_MODE);
     } catch (error) {
       await rm(target, { force: true });
       throw error;

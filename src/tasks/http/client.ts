@@ -1,4 +1,5 @@
 // The one HTTP client of all IFDB tasks: undici with an SSRF guard, limits, retries and per-host concurrency.
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Transform } from 'node:stream';
@@ -35,6 +36,8 @@ export interface TextResponse {
 export interface DownloadResult {
   finalUrl: string;
   bytes: number;
+  /** hex SHA-256 of the bytes written */
+  sha256: string;
   contentType: string;
   dispositionFilename: string | null;
 }
@@ -142,18 +145,22 @@ export function createHttpClient(config: TasksConfig, log: HttpLog = () => {}, t
             throw new SizeLimitExceeded(maxBytes);
           }
           let bytes = 0;
+          const hash = createHash('sha256');
           const limiter = new Transform({
             transform(chunk: Buffer, _encoding, callback) {
               bytes += chunk.length;
               if (bytes > maxBytes) return callback(new SizeLimitExceeded(maxBytes));
+              hash.update(chunk);
               options.onProgress?.(bytes);
               callback(null, chunk);
             },
           });
-          await pipeline(exchange.body, limiter, createWriteStream(destinationPath), { signal: exchange.signal });
+          // private while it is written; the store publishes it with its own mode when it is placed
+          await pipeline(exchange.body, limiter, createWriteStream(destinationPath, { mode: 0o600 }), { signal: exchange.signal });
           return {
             finalUrl: exchange.finalUrl,
             bytes,
+            sha256: hash.digest('hex'),
             contentType: mediaType(header(exchange.headers, 'content-type')),
             dispositionFilename: dispositionFilename(header(exchange.headers, 'content-disposition')),
           };

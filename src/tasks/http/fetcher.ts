@@ -1,6 +1,6 @@
 // One guarded request with its redirects, deadline and retries; the client's methods consume the body.
 import type { Readable } from 'node:stream';
-import { Agent, request } from 'undici';
+import { Agent, errors, request } from 'undici';
 import { abortableSleep } from '../../runner/sleep.ts';
 import { maskSecrets } from '../config.ts';
 import { AddressGuard, isGuardRefusal, type LookupAll } from './address-guard.ts';
@@ -188,6 +188,9 @@ export class Fetcher {
     }
     if (error instanceof SizeLimitExceeded) return fail(error.message, true);
     if (spec.signal.aborted) return fail('aborted', false);
+    // A response that breaks HTTP/1.1 (a header value with NUL, ESC, a bare CR or LF; a bad status
+    // line) is the server's doing and comes back the same on every try.
+    if (error instanceof errors.HTTPParserError) return fail(`malformed response: ${(error as Error).message}`, true);
     if (timing.deadline.aborted) return fail(`no complete response within ${timing.timeoutMs} ms`, false);
     const code = (error as { code?: string }).code;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {

@@ -1,16 +1,19 @@
 // Unpacks an archive with the configured extractor into a fresh directory, checks what came out,
 // and packs the regular files into a zip for the in-browser interpreter.
 import { accessSync, constants, createWriteStream, type Stats } from 'node:fs';
-import { chmod, lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { execa } from 'execa';
 import yazl from 'yazl';
 import { isPermanent, PermanentError } from '../../runner/errors.ts';
 import { runChild } from '../../runner/exec.ts';
 import type { TaskContext } from '../../runner/types.ts';
 import type { TasksConfig } from '../config.ts';
 import { isPermanentFsError } from '../files/local-errors.ts';
+import { PRIVATE_DIR_MODE, PRIVATE_FILE_MODE } from '../files/modes.ts';
+import { removeTree } from '../files/remove-tree.ts';
+
+export { removeTree };
 import { checkRatio, DuplicateNames, entryLabel, inspectArchive, type ListingSummary } from './archive-listing.ts';
 import { measureTree, type TreeMeasure, watchTree } from './archive-watch.ts';
 
@@ -90,32 +93,11 @@ export async function verifyTree(root: string, limits: { entries: number; bytes:
   return { files, entries, bytes, special };
 }
 
-/** Removes a tree even when the archive left directories without write or search permission. */
-export async function removeTree(root: string): Promise<void> {
-  try {
-    await rm(root, { recursive: true, force: true });
-  } catch {
-    const dirs = [root];
-    while (dirs.length > 0) {
-      const dir = dirs.pop()!;
-      await chmod(dir, 0o700).catch(() => {});
-      const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-      for (const entry of entries) if (entry.isDirectory()) dirs.push(path.join(dir, entry.name));
-    }
-    try {
-      await rm(root, { recursive: true, force: true });
-    } catch {
-      // Deeper than PATH_MAX: Node's rm works on whole paths, GNU rm walks with openat.
-      await execa('rm', ['-rf', '--', root], { reject: false });
-    }
-  }
-}
-
 async function zipFiles(files: UnpackedFile[], destination: string, signal: AbortSignal): Promise<void> {
   const zip = new yazl.ZipFile();
   for (const file of files) zip.addFile(file.absolute, file.relative, { compress: true });
   zip.end();
-  await pipeline(zip.outputStream, createWriteStream(destination, { flags: 'wx' }), { signal });
+  await pipeline(zip.outputStream, createWriteStream(destination, { flags: 'wx', mode: PRIVATE_FILE_MODE }), { signal });
 }
 
 /** Slack over the declared sizes before an archive counts as lying (formats round, resource forks…). */
@@ -196,7 +178,7 @@ function permanentIfLocal(error: unknown): unknown {
 export async function repackArchive(config: TasksConfig, archive: string, zipPath: string, ctx: TaskContext): Promise<RepackResult> {
   const limits = { entries: config.limits.archiveEntries, bytes: config.limits.archiveBytes, timeoutMs: config.limits.extractorTimeoutMs };
   const packedBytes = (await stat(archive)).size;
-  await mkdir(config.tmpDir, { recursive: true, mode: 0o700 });
+  await mkdir(config.tmpDir, { recursive: true, mode: PRIVATE_DIR_MODE });
   const work = await mkdtemp(path.join(config.tmpDir, 'recode-'));
   try {
     const lister = listerFor(config.extractor);
@@ -206,7 +188,7 @@ export async function repackArchive(config: TasksConfig, archive: string, zipPat
       ctx.log.info(`archive listing: ${listing.entries} entries, ${listing.declaredBytes} bytes declared`);
     }
     const outDir = path.join(work, 'out');
-    await mkdir(outDir, { mode: 0o700 });
+    await mkdir(outDir, { mode: PRIVATE_DIR_MODE });
     const command = config.extractor.map((a) => a.replaceAll('%ARCHIVE%', archive).replaceAll('%OUTDIR%', outDir));
     const budget: OutputBudget = { entries: limits.entries, bytes: limits.bytes, declared: listing?.declaredComplete ? listing.declaredBytes : null, packedBytes };
     const started = Date.now();

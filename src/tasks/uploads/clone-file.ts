@@ -1,15 +1,17 @@
 // clone-file: a local backup of a remote game file (tasks.md §1.2, with the §1.5 fixes).
-import { mkdir, rm, stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { PermanentError } from '../../runner/errors.ts';
 import { defineTask } from '../../runner/task.ts';
 import type { TaskContext } from '../../runner/types.ts';
 import type { TaskDeps } from '../deps.ts';
-import { FALLBACK_NAME, placeFile, safeBaseName, withoutControls, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
+import { FALLBACK_NAME, makeDirectory, placeFile, PUBLISHED_DIR_MODE, safeBaseName, withoutControls, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
 import type { HttpClient } from '../http/index.ts';
 import { toTaskError } from '../http/index.ts';
 import { requireIfdbTables } from './ifdb-tables.ts';
+import { findPlacedCopy } from './placed-copy.ts';
+import { createStaleSweeper, type StaleSweeper } from './stale-sweeper.ts';
 
 const VARCHAR = 255;
 const INT_MAX = 2 ** 31 - 1;
@@ -50,7 +52,7 @@ export function progressLogger(ctx: TaskContext, label: string) {
   };
 }
 
-export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
+export function cloneFileTask(deps: TaskDeps, http: HttpClient, sweep: StaleSweeper = createStaleSweeper(deps.config)) {
   const { pool, config } = deps;
   return defineTask({
     name: 'clone-file',
@@ -62,6 +64,7 @@ export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
     onFail: 'mark-broken',
     async handler({ urlId }, ctx) {
       await requireIfdbTables(pool, ['games_url']);
+      await sweep(ctx);
       const { rows } = await pool.query<UrlRow>('SELECT id, original_url, is_uploaded FROM games_url WHERE id = $1', [urlId]);
       const url = rows[0];
       if (!url) throw new PermanentError(`games_url ${urlId} does not exist`);
@@ -72,10 +75,11 @@ export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
       if (!url.original_url) throw new PermanentError(`games_url ${urlId} has no original_url`);
 
       const dir = storeDir(config, 'backups');
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir, PUBLISHED_DIR_MODE);
       const temporary = temporaryPath(dir);
       const started = Date.now();
       let storedPath: string | null = null;
+      let reused = false;
       try {
         const log = (level: 'info' | 'warn', message: string) => ctx.log[level](message);
         const result = await http
@@ -83,9 +87,13 @@ export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
           .catch((error: unknown) => Promise.reject(toTaskError(error, `url ${urlId}`)));
         ctx.signal.throwIfAborted();
         const wanted = chooseFileName(result.dispositionFilename, url.original_url, result.finalUrl);
-        const name = await placeFile(dir, wanted, temporary, { fits: (n) => storeUrl(config, 'backups', n).length <= VARCHAR });
-        storedPath = path.join(dir, name);
-        const { size } = await stat(storedPath);
+        const earlier = await findPlacedCopy(pool, dir, wanted, result, urlId);
+        const name = earlier ?? (await placeFile(dir, wanted, temporary, { fits: (n) => storeUrl(config, 'backups', n).length <= VARCHAR }));
+        reused = earlier !== null;
+        if (reused) ctx.log.info(`backups/${name} already holds these bytes (same name, size and SHA-256, recorded by no other URL): an earlier run placed it and was stopped before recording it; reusing it`);
+        // a reused file was there before this run: a failure below must not delete it
+        storedPath = reused ? null : path.join(dir, name);
+        const { size } = await stat(path.join(dir, name));
         if (size > INT_MAX) ctx.log.warn(`file_size ${size} does not fit games_url.file_size (integer); stored as NULL`);
         const update = await pool.query(
           `UPDATE games_url
@@ -97,7 +105,7 @@ export function cloneFileTask(deps: TaskDeps, http: HttpClient) {
         const ms = Date.now() - started;
         ctx.log.info(`cloned url ${urlId}: ${size} bytes in ${ms} ms (${result.contentType}) → backups/${name}`);
         storedPath = null;
-        return { urlId, bytes: size, durationMs: ms, localFilename: name, contentType: result.contentType };
+        return { urlId, bytes: size, durationMs: ms, localFilename: name, contentType: result.contentType, ...(reused ? { reused: true } : {}) };
       } finally {
         // any failure after the download leaves neither the temporary file nor an unrecorded copy
         await rm(temporary, { force: true });

@@ -1,15 +1,16 @@
 // recode-game: prepares a game URL for the in-browser URQ interpreter (tasks.md §1.4, with the §1.5 fixes).
-import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { PermanentError } from '../../runner/errors.ts';
 import { defineTask } from '../../runner/task.ts';
 import type { TaskContext } from '../../runner/types.ts';
 import type { TaskDeps } from '../deps.ts';
-import { lastExtension, placeFile, resolveStored, safeBaseName, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
+import { lastExtension, makeDirectory, placeFile, PRIVATE_FILE_MODE, PUBLISHED_DIR_MODE, resolveStored, safeBaseName, storeDir, storeUrl, temporaryPath, urlLastSegment } from '../files/index.ts';
 import { repackArchive } from './archive.ts';
 import { decodeCp1251Strict } from './cp1251.ts';
 import { requireIfdbTables } from './ifdb-tables.ts';
+import { createStaleSweeper, type StaleSweeper } from './stale-sweeper.ts';
 
 const TABLES = ['games_gameurl', 'games_gameurlcategory', 'games_url', 'games_interpretedgameurl', 'games_game_tags', 'games_gametag', 'games_gametagcategory'];
 const RECODABLE = 'play_in_interpreter';
@@ -44,7 +45,7 @@ export function recodeName(localFilename: string): string {
   return safeBaseName(base.replace(/\s/g, '_').replace(/[^-\p{L}\p{M}\p{N}_.]/gu, ''));
 }
 
-export function recodeGameTask(deps: TaskDeps) {
+export function recodeGameTask(deps: TaskDeps, sweep: StaleSweeper = createStaleSweeper(deps.config)) {
   const { pool, config } = deps;
 
   async function loadRow(gameUrlId: number): Promise<GameUrlRow> {
@@ -111,14 +112,14 @@ export function recodeGameTask(deps: TaskDeps) {
       },
     );
     const dir = storeDir(config, 'recodes');
-    await mkdir(dir, { recursive: true });
+    await makeDirectory(dir, PUBLISHED_DIR_MODE);
     const temporary = temporaryPath(dir);
     const fits = (name: string) => storeUrl(config, 'recodes', name).length <= VARCHAR;
     try {
       if (ext === '.qst') {
         if (size > config.limits.fileBytes) throw new PermanentError(`${row.local_filename} is larger than ${config.limits.fileBytes} bytes`);
         const text = decodeCp1251Strict(await readFile(source), row.local_filename!);
-        await writeFile(temporary, text, { flag: 'wx', signal: ctx.signal });
+        await writeFile(temporary, text, { flag: 'wx', mode: PRIVATE_FILE_MODE, signal: ctx.signal });
         const name = await placeFile(dir, recodeName(row.local_filename!), temporary, { fits });
         ctx.log.info(`recoded ${size} bytes of cp1251 into ${Buffer.byteLength(text)} bytes of UTF-8 → recodes/${name}`);
         return { name, bytes: Buffer.byteLength(text) };
@@ -142,6 +143,7 @@ export function recodeGameTask(deps: TaskDeps) {
     async handler({ gameUrlId, afterClone }, ctx) {
       const started = Date.now();
       await requireIfdbTables(pool, TABLES);
+      await sweep(ctx);
       const row = await loadRow(gameUrlId);
       if (row.category !== RECODABLE) {
         ctx.log.error(`game url ${gameUrlId} is in category ${row.category}, not ${RECODABLE}: nothing to recode`);
