@@ -11,7 +11,7 @@ import { isMain, runBench } from './lib/main.ts';
 import { fmt, fmtSpread, machineInfo, printTable, printTargets, writeResult, type BenchResult } from './lib/report.ts';
 import { spread, wallMs, type Spread } from './lib/stats.ts';
 import { explain, planShape, recordingPool, type Captured } from './lib/explain.ts';
-import { seedJobs } from './lib/seed-jobs.ts';
+import { seedFinishedInOneQueue, seedJobs } from './lib/seed-jobs.ts';
 import { Runner } from '../../src/runner/runner.ts';
 import { Queries } from '../../src/runner/queries.ts';
 import { demoTasks } from '../../src/tasks/demo/index.ts';
@@ -96,13 +96,6 @@ async function main() {
   await boss.stop({ graceful: false, close: true });
   rows.push({ name: "baseline: pg-boss getQueues() (cached counts)", statements: 1, callMs: spread(bossMs), explainMs: { min: NaN, median: NaN, max: NaN }, shapes: [] });
 
-  const queryTable = printTable(
-    `P4 refresh queries on ${total.toLocaleString('en-US')} jobs, ms: median (min–max) over ${reps} runs`,
-    ['query', 'stmts', 'call', 'EXPLAIN ANALYZE (plan+exec)'],
-    rows.map((r) => [r.name, String(r.statements), fmtSpread(r.callMs), fmtSpread(r.explainMs)]),
-  );
-  for (const r of rows) if (r.explainMs.median > 20) console.log(`  slow: ${r.name}: ${r.shapes.join(' | ')}`);
-
   // the dashboard, three fresh processes
   const dash: any[] = [];
   for (let i = 0; i < flags.reps; i++) {
@@ -139,6 +132,22 @@ async function main() {
       ['peak RSS, MB', fmtSpread(startup.maxRssMB)],
     ],
   );
+  // one busy queue: 200 000 more finished jobs in demo-sleep (the counts must not scan them)
+  const busy = flags.quick ? 20_000 : 200_000;
+  await seedFinishedInOneQueue(db.pool, 'demo-sleep', busy);
+  console.log(`added ${busy.toLocaleString('en-US')} finished jobs to demo-sleep`);
+  rows.push(await measureCall(db.pool, `snapshot: queue counts, +${busy.toLocaleString('en-US')} finished in one queue`, reps, (q) => q.queueCounts(names, new Set())));
+  for (const state of ['completed', undefined] as const) {
+    rows.push(await measureCall(db.pool, `list first page: demo-sleep / ${state ?? 'all states'}, busy queue`, reps, (q) => q.listJobs({ task: 'demo-sleep', ...(state ? { state } : {}) }, { limit: 100 })));
+  }
+
+  const queryTable = printTable(
+    `P4 refresh queries on ${total.toLocaleString('en-US')} jobs, ms: median (min–max) over ${reps} runs`,
+    ['query', 'stmts', 'call', 'EXPLAIN ANALYZE (plan+exec)'],
+    rows.map((r) => [r.name, String(r.statements), fmtSpread(r.callMs), fmtSpread(r.explainMs)]),
+  );
+  for (const r of rows) if (r.explainMs.median > 20) console.log(`  slow: ${r.name}: ${r.shapes.join(' | ')}`);
+
   const refresh = rows.filter((r) => !r.name.startsWith('baseline'));
   const worstQuery = refresh.reduce((a, b) => (b.explainMs.median > a.explainMs.median ? b : a));
   const allRenders = dash.flatMap((d) => d.renders.map((r: { ms: number }) => r.ms));

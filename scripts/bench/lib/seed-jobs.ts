@@ -46,3 +46,23 @@ export async function seedJobs(pool: pg.Pool, queues: string[], total: number, c
   );
   await pool.query('VACUUM ANALYZE');
 }
+
+/**
+ * Adds `total` completed jobs to one queue, finished over the last 36 hours (so the per-hour and
+ * per-day windows hold thousands of them): the case where one busy queue holds most finished jobs.
+ */
+export async function seedFinishedInOneQueue(pool: pg.Pool, queue: string, total: number, chunk = 100_000): Promise<void> {
+  for (let lo = 1; lo <= total; lo += chunk) {
+    const hi = Math.min(total, lo + chunk - 1);
+    await pool.query(
+      `INSERT INTO pgboss.job (id, name, data, state, priority, retry_limit, retry_count, start_after, created_on,
+                               started_on, completed_on, output, policy, keep_until, expire_seconds, deletion_seconds)
+       SELECT gen_random_uuid(), q.name, jsonb_build_object('n', i), 'completed', 0, q.retry_limit, 0, t, t,
+              t + interval '1 second', t + interval '2 seconds', NULL, q.policy, now() + interval '14 days', q.expire_seconds, q.deletion_seconds
+       FROM generate_series($2::int, $3::int) AS i, LATERAL (SELECT now() - (random() * interval '36 hours') - interval '2 seconds' AS t) x
+       JOIN pgboss.queue q ON q.name = $1`,
+      [queue, lo, hi],
+    );
+  }
+  await pool.query('VACUUM ANALYZE pgboss.job');
+}
