@@ -1,10 +1,11 @@
-// Wiring shared by CLI commands: which database, which tasks, one runner per process.
-import pg from 'pg';
+// Wiring shared by CLI commands: which database, which tasks, one runner (or light client) per
+// process. Everything heavy is imported when a command needs it, so a one-shot command loads
+// neither pg-boss nor the tasks nor the dashboard.
 import type { Runner, RunnerOptions } from '../runner/runner.ts';
+import type { QueueClient } from '../runner/client.ts';
 import type { EmbeddedDatabase } from '../runner/embedded-db.ts';
-import { maskDsn, toConnectionUrl } from '../runner/dsn.ts';
-import { UserError } from '../runner/errors.ts';
-import { guardPoolClients } from '../runner/db.ts';
+import { maskDsn, scrubSecrets, toConnectionUrl } from '../runner/dsn.ts';
+import { UserError, errorMessage } from '../runner/errors.ts';
 import type { RunnerInfo } from '../runner/types.ts';
 
 export interface DatabaseChoice {
@@ -52,7 +53,9 @@ export interface Opened {
 export async function openRunner(global: GlobalOptions, options: OpenOptions, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<Opened> {
   const db = await resolveDatabase(global, log);
   // Loaded here, not at the top: `ifqueue --help` should not pay for every task's dependencies.
-  const [{ Runner }, { buildAllTasks, defaultSchedulesFor }, { legacyCronHold, holdDefaultSchedules, holdNotices }] = await Promise.all([
+  const [{ default: pg }, { guardPoolClients }, { Runner }, { buildAllTasks, defaultSchedulesFor }, { legacyCronHold, holdDefaultSchedules, holdNotices }] = await Promise.all([
+    import('pg'),
+    import('../runner/db.ts'),
     import('../runner/runner.ts'),
     import('../tasks/index.ts'),
     import('../legacy/deploy-hold.ts'),
@@ -60,8 +63,14 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
   const tasksPool = guardPoolClients(new pg.Pool({ connectionString: db.url, max: 4, application_name: 'ifqueue tasks' }));
   let runner: Runner;
   try {
+    // a working runner's first statements come before runner.start(): a failure in them must name the
+    // database as start() does, not only "connect ECONNREFUSED …"
+    const named = <T>(p: Promise<T>) =>
+      p.catch((error) => {
+        throw new UserError(`cannot start on ${maskDsn(db.url)}: ${scrubSecrets(errorMessage(error), db.url)}`, { cause: error });
+      });
     // Beside a live old worker, the defaults it also runs (its cron rows) start paused: see src/legacy/deploy-hold.ts.
-    const { hold, problem } = options.work ? await legacyCronHold(tasksPool) : { hold: new Map(), problem: null };
+    const { hold, problem } = options.work ? await named(legacyCronHold(tasksPool)) : { hold: new Map(), problem: null };
     if (problem) log(`ifqueue: ${problem}`);
     runner = new Runner({
       databaseUrl: db.url,
@@ -70,7 +79,7 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
       work: options.work,
       register: options.register,
       queues: options.queues,
-      defaultSchedules: options.work ? holdDefaultSchedules(await defaultSchedulesFor(tasksPool), hold) : undefined,
+      defaultSchedules: options.work ? holdDefaultSchedules(await named(defaultSchedulesFor(tasksPool)), hold) : undefined,
       heartbeatSeconds: Number(process.env.IFQUEUE_HEARTBEAT_SECONDS) || 30,
       shutdownTimeoutMs: (Number(process.env.IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS) || 60) * 1000,
       retentionDays: Number(process.env.IFQUEUE_RETENTION_DAYS) || 14,
@@ -107,5 +116,33 @@ export async function withRunner<T>(global: GlobalOptions, fn: (runner: Runner) 
     return await fn(runner);
   } finally {
     await close();
+  }
+}
+
+const heartbeatSeconds = () => Number(process.env.IFQUEUE_HEARTBEAT_SECONDS) || 30;
+
+/**
+ * Runs one command on the light client (no pg-boss start, no workers, no tasks). A database no
+ * runner of this version has prepared yet is prepared first by starting (and stopping) a runner once.
+ */
+export async function withClient<T>(global: GlobalOptions, fn: (client: QueueClient) => Promise<T>): Promise<T> {
+  const db = await resolveDatabase(global, (l) => process.stderr.write(l + '\n'));
+  const { QueueClient, SchemaNotReadyError } = await import('../runner/client.ts');
+  const client = new QueueClient({
+    databaseUrl: db.url,
+    lostAfterSeconds: 3 * heartbeatSeconds(),
+    retentionDays: Number(process.env.IFQUEUE_RETENTION_DAYS) || 14,
+  });
+  try {
+    try {
+      await client.check();
+    } catch (error) {
+      if (!(error instanceof SchemaNotReadyError)) throw error;
+      await (await openRunner({ databaseUrl: db.url }, { kind: 'cli', work: false })).close();
+    }
+    return await fn(client);
+  } finally {
+    await client.close();
+    await db.embedded?.stop();
   }
 }

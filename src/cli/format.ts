@@ -22,6 +22,11 @@ export function formatDuration(seconds: number | null): string {
   return `${Math.floor(s / 86400)}d${Math.floor((s % 86400) / 3600) ? ` ${Math.floor((s % 86400) / 3600)}h` : ''}`;
 }
 
+/** A count for text output: "≥ 10 000" when it is a capped lower bound. */
+export function countText(n: number, capped: boolean): string {
+  return capped ? `≥ ${n.toLocaleString('en-US').replace(/,/g, ' ')}` : String(n);
+}
+
 export function ago(iso: string | null): string {
   if (!iso) return '—';
   return formatDuration((Date.now() - new Date(iso).getTime()) / 1000) + ' ago';

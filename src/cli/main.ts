@@ -8,7 +8,6 @@ import { registerJobCommands } from './commands/jobs.ts';
 import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerStatusCommands } from './commands/status.ts';
 import { registerShortcutCommands } from './commands/shortcuts.ts';
-import { runDefault } from './commands/default.ts';
 import { registerExtensions } from './extensions.ts';
 
 export function buildProgram(): Command {
@@ -25,7 +24,11 @@ export function buildProgram(): Command {
     .option('--queues <names>', 'run only these tasks (comma-separated)')
     .option('--bridge', 'with --daemon: also bridge the legacy queue (core_taskqueueelement) while bridging is switched on')
     .showHelpAfterError('(run ifqueue --help for usage)')
-    .action(async (options) => {
+    .action(async (options, command: Command) => {
+      // `ifqueue frobnicate`: commander reports an unknown command (with a "did you mean" when one is
+      // close) only for programs without a root action; this one has the dashboard as its action.
+      if (command.args.length) (command as unknown as { unknownCommand(): never }).unknownCommand();
+      const { runDefault } = await import('./commands/default.ts');
       process.exitCode = await runDefault(options);
     });
   registerJobCommands(program);
@@ -33,6 +36,8 @@ export function buildProgram(): Command {
   registerStatusCommands(program);
   registerShortcutCommands(program);
   registerExtensions(program);
+  // set after the subcommands were added, which copy their parent's settings when created
+  program.allowExcessArguments(true);
   return program;
 }
 

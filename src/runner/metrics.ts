@@ -23,6 +23,11 @@ export interface MetricsOptions {
   port?: number;
   host?: string;
   collectors?: MetricsCollector[];
+  /**
+   * Gauges are read from the database at most this often (default 5 s); scrapes in between are served
+   * from the last read, so frequent or hostile scrapes cannot load the database.
+   */
+  cacheMs?: number;
 }
 
 const QUEUE_STATES = ['waiting', 'scheduled', 'active', 'retry', 'failed', 'cancelled', 'completed'] as const;
@@ -82,7 +87,10 @@ export async function startMetricsServer(api: Runner, options: MetricsOptions = 
     api.on('job:completed', (e) => m.completed.inc({ queue: e.task })),
     api.on('job:failed', (e) => m.failed.inc({ queue: e.task, final: String(!e.willRetry) })),
   ];
+  const cacheMs = options.cacheMs ?? 5000;
   let scraping: Promise<void> | null = null;
+  let readAt = -Infinity;
+  let problem: string | null = null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -95,9 +103,19 @@ export async function startMetricsServer(api: Runner, options: MetricsOptions = 
       return;
     }
     // Concurrent scrapes share one round of queries.
-    scraping ??= refresh(api, m, extra).finally(() => (scraping = null));
-    let problem: string | null = null;
-    await scraping.catch((error) => (problem = errorMessage(error).split('\n')[0]));
+    // Concurrent scrapes share one round of queries, and scrapes within cacheMs of it reuse it.
+    if (performance.now() - readAt >= cacheMs) {
+      scraping ??= refresh(api, m, extra)
+        .then(
+          () => void (problem = null),
+          (error) => void (problem = errorMessage(error).split('\n')[0]),
+        )
+        .finally(() => {
+          readAt = performance.now();
+          scraping = null;
+        });
+    }
+    if (scraping) await scraping;
     const body = (problem ? `# scrape error: ${problem}\n` : '') + (await registry.metrics());
     res.writeHead(200, { 'content-type': registry.contentType }).end(req.method === 'HEAD' ? undefined : body);
   };

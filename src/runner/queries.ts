@@ -1,10 +1,11 @@
 // Read side for UIs and the CLI: counts per task and state, keyset-paged job lists, job detail, logs.
 import type pg from 'pg';
 import { HELD_UNTIL, toLegacyPriority } from './sql.ts';
+import { JobCounts } from './job-counts.ts';
 
 const HELD = HELD_UNTIL.toISOString();
-/** finished-job counts stop here (exact below it) */
-export const COUNT_CAP = 10_000;
+/** a read folds the counters' deltas in once this many have gathered */
+const COMPACT_AFTER = 1000;
 import type {
   AttemptInfo,
   JobDetail,
@@ -33,71 +34,24 @@ export function decodeCursor(cursor: string): [string, string] {
 }
 
 export class Queries {
+  readonly counts: JobCounts;
+
   constructor(
     private readonly pool: pg.Pool,
     private readonly b: string,
-  ) {}
+  ) {
+    this.counts = new JobCounts(pool, b);
+  }
 
   /**
-   * Counts per task. Live states (created, retry, active, failed) are exact through pg-boss's partial
-   * index on them; finished rows can be millions, so their counts stop at COUNT_CAP (a lower bound,
-   * flagged) and each is an index scan bounded by it. Measured by scripts/bench/p4.
+   * Counts per task, read from the counters the job table's triggers keep (src/runner/job-counts.ts):
+   * the same few milliseconds at a million jobs as at ten. Folds the pending deltas in when many
+   * have gathered since the last compaction.
    */
   async queueCounts(tasks: string[], paused: Set<string>): Promise<QueueCounts[]> {
-    const { rows: live } = await this.pool.query(
-      `SELECT name AS task,
-         count(*) FILTER (WHERE state = 'created' AND (start_after <= now() OR start_after >= '${HELD}'))::int AS waiting,
-         count(*) FILTER (WHERE state = 'created' AND start_after > now() AND start_after < '${HELD}')::int AS scheduled,
-         count(*) FILTER (WHERE state = 'active')::int AS active,
-         count(*) FILTER (WHERE state = 'retry')::int AS retry,
-         count(*) FILTER (WHERE state = 'failed')::int AS failed,
-         extract(epoch FROM now() - min(start_after) FILTER (WHERE state IN ('created', 'retry') AND start_after <= now()))::float AS oldest
-       FROM ${this.b}.job WHERE state IN ('created', 'retry', 'active', 'failed') GROUP BY name`,
-    );
-    const names = [...new Set([...tasks, ...live.map((r) => r.task as string)])];
-    const capped = (where: string) =>
-      `(SELECT count(*)::int FROM (SELECT 1 FROM ${this.b}.job j WHERE j.name = t.name AND ${where} LIMIT ${COUNT_CAP + 1}) x)`;
-    const { rows: finished } = await this.pool.query(
-      `SELECT t.name AS task,
-         ${capped(`j.state = 'completed'`)} AS completed,
-         ${capped(`j.state = 'cancelled'`)} AS cancelled,
-         ${capped(`j.completed_on > now() - interval '1 hour' AND j.state = 'completed'`)} AS done_hour,
-         ${capped(`j.completed_on > now() - interval '1 day' AND j.state = 'completed'`)} AS done_day,
-         ${capped(`j.completed_on > now() - interval '1 hour' AND j.state = 'failed'`)} AS failed_hour,
-         (SELECT array_agg(b) FROM (SELECT floor(extract(epoch FROM now() - j.completed_on) / 300)::int AS b FROM ${this.b}.job j
-            WHERE j.name = t.name AND j.completed_on > now() - interval '1 hour' AND j.state = 'completed'
-            ORDER BY j.completed_on DESC LIMIT ${COUNT_CAP}) x) AS buckets
-       FROM unnest($1::text[]) AS t(name)`,
-      [names],
-    );
-    const rows = names.map((task) => ({ ...live.find((r) => r.task === task), ...finished.find((r) => r.task === task), task }));
-    const tp = rows.flatMap((r) => {
-      const counts = new Map<number, number>();
-      for (const b of (r as { buckets?: number[] | null }).buckets ?? []) counts.set(b, (counts.get(b) ?? 0) + 1);
-      return [...counts].map(([bucket, n]) => ({ task: r.task, bucket, n }));
-    });
-    const byTask = new Map(rows.map((r) => [r.task as string, r]));
-    return names.map((task) => {
-      const r = byTask.get(task);
-      const throughput = new Array(12).fill(0);
-      for (const t of tp) if (t.task === task && t.bucket >= 0 && t.bucket < 12) throughput[11 - t.bucket] = t.n;
-      return {
-        task,
-        waiting: r?.waiting ?? 0,
-        scheduled: r?.scheduled ?? 0,
-        active: r?.active ?? 0,
-        retry: r?.retry ?? 0,
-        failed: r?.failed ?? 0,
-        cancelled: r?.cancelled ?? 0,
-        completed: r?.completed ?? 0,
-        completedLastHour: r?.done_hour ?? 0,
-        completedLastDay: r?.done_day ?? 0,
-        failedLastHour: r?.failed_hour ?? 0,
-        oldestWaitingSeconds: r?.oldest == null ? null : Math.max(0, Math.round(r.oldest)),
-        paused: paused.has(task),
-        throughput,
-      };
-    });
+    const { counts, pending } = await this.counts.read(tasks);
+    if (pending >= COMPACT_AFTER) await this.counts.compact();
+    return [...counts].map(([task, c]) => ({ task, ...c, paused: paused.has(task) }));
   }
 
   async runners(aliveWithinSeconds: number): Promise<RunnerInfo[]> {

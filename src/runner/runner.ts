@@ -11,7 +11,8 @@ import { maskDsn, scrubSecrets } from './dsn.ts';
 import { UserError, errorMessage } from './errors.ts';
 import { EventHub, encodeEvents, publishEvents } from './events.ts';
 import { LogStore } from './log-store.ts';
-import { Queries } from './queries.ts';
+import { QueueClient } from './client.ts';
+import type { Queries } from './queries.ts';
 import { Reconciler } from './reconciler.ts';
 import { TaskRegistry } from './registry.ts';
 import { migrate } from './schema.ts';
@@ -87,6 +88,7 @@ export class Runner implements QueueApi {
   private hub!: EventHub;
   private logs!: LogStore;
   private queries!: Queries;
+  private client!: QueueClient;
   private schedules!: ScheduleStore;
   private scheduler: Scheduler | null = null;
   private reconciler: Reconciler | null = null;
@@ -179,7 +181,16 @@ export class Runner implements QueueApi {
       }),
     );
     this.logs = new LogStore(this.bookPool, { maxLinesPerAttempt: o.maxLogLinesPerAttempt, origin: this.origin, onError: (e) => this.reportError('log store', e) });
-    this.queries = new Queries(this.pool, o.bossSchema);
+    this.client = new QueueClient({
+      databaseUrl: o.databaseUrl,
+      pool: this.pool,
+      bossSchema: o.bossSchema,
+      origin: this.origin,
+      lostAfterSeconds: o.lostAfterSeconds,
+      retentionDays: o.retentionDays,
+      hub: this.hub,
+    });
+    this.queries = this.client.queries;
     this.schedules = new ScheduleStore(this.pool, this.registry, this.origin, o.bossSchema);
     this.paused = new Set((await this.pool.query(this.sql.pausedQueues())).rows.map((r) => r.task));
     if (o.defaultSchedules?.length) await this.schedules.createDefaults(o.defaultSchedules);
@@ -225,6 +236,8 @@ export class Runner implements QueueApi {
     }
     if (o.work) this.startWorking();
     else if (this.reconciler) this.reconciler.start();
+    // fold the job counters' deltas in while no dashboard or status reads them (30 s: idle statements stay ≥ 30 s apart)
+    if (o.work) this.queries.counts.start(30_000, (e) => this.reportError('job counts', e));
   }
 
   private startWorking() {
@@ -363,6 +376,7 @@ export class Runner implements QueueApi {
     await Promise.all([...this.workers.values()].map((w) => w.flushSettlements()));
     await this.logs?.flush();
     await this.reconciler?.stop();
+    await this.queries?.counts.stop();
     if (this.options.register || this.options.work) {
       await this.pool.query(this.sql.stopRunner(this.id)).catch(() => {});
       await publishEvents(this.pool, this.origin, [['runner:down', { id: this.id, host: hostname(), pid: process.pid, reason: 'stopped' }]]).catch(() => {});
@@ -517,29 +531,7 @@ export class Runner implements QueueApi {
 
   async snapshot(): Promise<Snapshot> {
     await this.start();
-    const [queues, runners, schedules] = await Promise.all([
-      this.queries.queueCounts(this.registry.names(), this.paused),
-      this.queries.runners(this.options.lostAfterSeconds),
-      this.schedules.list(),
-    ]);
-    const sum = (k: 'waiting' | 'scheduled' | 'active' | 'retry' | 'failed' | 'completedLastHour' | 'failedLastHour') =>
-      queues.reduce((n, q) => n + q[k], 0);
-    return {
-      database: this.database,
-      takenAt: new Date().toISOString(),
-      queues,
-      runners,
-      schedules,
-      totals: {
-        waiting: sum('waiting'),
-        scheduled: sum('scheduled'),
-        active: sum('active'),
-        retry: sum('retry'),
-        failed: sum('failed'),
-        completedLastHour: sum('completedLastHour'),
-        failedLastHour: sum('failedLastHour'),
-      },
-    };
+    return this.client.snapshot({ tasks: this.registry.names(), paused: this.paused });
   }
 
   async listJobs(filter: JobFilter, page?: { limit?: number; after?: string | null }): Promise<JobPage> {
@@ -575,53 +567,26 @@ export class Runner implements QueueApi {
 
   async retryFailed(filter: { task?: string; ids?: string[] } = {}): Promise<number> {
     await this.start();
-    const ids = filter.ids ?? (await this.pool.query(this.sql.failedIds(filter.task ?? null, 100_000))).rows.map((r) => r.id);
-    if (!ids.length) return 0;
-    const budgets: Record<string, number> = {};
-    for (const n of this.registry.names()) budgets[n] = this.registry.get(n).retry.retries;
-    const { rows } = await this.pool.query(this.sql.retryJobs(ids, budgets));
-    const count = rows[0]?.count ?? 0;
-    if (count) await publishEvents(this.pool, this.origin, [['job:retried', { ids: (rows[0].ids ?? []).slice(0, 200), task: filter.task ?? null }]]);
-    return count;
+    return this.client.retryFailed(filter);
   }
 
   async cancelJob(id: string): Promise<number> {
     await this.start();
-    const { rows } = await this.pool.query(this.sql.cancelJobs([id]));
-    if (rows.length) {
-      await publishEvents(this.pool, this.origin, [['job:cancelled', { ids: rows.map((r) => r.id) }]]);
-      this.reconciler?.kick();
-    }
-    return rows.length;
+    const count = await this.client.cancelJob(id);
+    if (count) this.reconciler?.kick();
+    return count;
   }
 
   async deleteJob(id: string): Promise<number> {
     await this.start();
-    const { rows } = await this.pool.query(this.sql.deleteJobs([id]));
-    const count = rows[0]?.count ?? 0;
-    if (count) {
-      await publishEvents(this.pool, this.origin, [['job:deleted', { count, task: null }]]);
-      this.reconciler?.kick();
-    }
+    const count = await this.client.deleteJob(id);
+    if (count) this.reconciler?.kick();
     return count;
   }
 
   async cleanup(options: CleanupOptions = {}): Promise<CleanupReport> {
     await this.start();
-    const o = {
-      olderThanSeconds: options.olderThanSeconds ?? this.options.retentionDays * 86400,
-      includeFailed: options.includeFailed ?? false,
-      task: options.task ?? null,
-    };
-    if (options.dryRun) {
-      const { rows } = await this.pool.query(this.sql.countFinished(o));
-      return { dryRun: true, ...rows[0] };
-    }
-    const { rows } = await this.pool.query(this.sql.deleteFinished(o));
-    const report = { dryRun: false, completed: rows[0].completed, cancelled: rows[0].cancelled, failed: rows[0].failed };
-    const count = report.completed + report.cancelled + report.failed;
-    if (count) await publishEvents(this.pool, this.origin, [['job:deleted', { count, task: o.task }]]);
-    return report;
+    return this.client.cleanup(options);
   }
 
   async pauseQueue(task: string): Promise<void> {

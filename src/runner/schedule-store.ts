@@ -12,7 +12,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export class ScheduleStore {
   constructor(
     private readonly pool: pg.Pool,
-    private readonly registry: TaskRegistry,
+    /** null for a store that only reads (the CLI's light client) */
+    private readonly registry: TaskRegistry | null,
     private readonly origin: string,
     private readonly bossSchema = 'pgboss',
   ) {}
@@ -60,6 +61,7 @@ export class ScheduleStore {
   }
 
   private validate(input: ScheduleInput): { tz: string; args: unknown } {
+    if (!this.registry) throw new Error('changing schedules needs the task registry (a runner)');
     this.registry.get(input.task);
     const tz = input.tz ?? 'UTC';
     const preview = previewCron(input.cron, tz, 1);
@@ -106,7 +108,7 @@ export class ScheduleStore {
       const done = await client.query(`SELECT 1 FROM ifqueue.setting WHERE key = 'default_schedules_created'`);
       if (done.rowCount) return;
       for (const d of defaults) {
-        if (!this.registry.has(d.task)) continue;
+        if (!this.registry?.has(d.task)) continue;
         const { tz, args } = this.validate(d);
         await client.query(
           `INSERT INTO ifqueue.schedule (task, key, cron, tz, args, paused, origin) VALUES ($1, $2, $3, $4, $5, $6, 'default')

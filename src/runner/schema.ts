@@ -2,6 +2,7 @@
 // so that runners starting at the same time do not collide.
 import type pg from 'pg';
 import { sqlApiFunctions, sqlApiMigration } from './sql-api.ts';
+import { jobCountsMigration } from './job-counts.ts';
 
 const LOCK_KEY = 0x1f_9e_0e_01; // arbitrary, constant: "ifqueue schema"
 
@@ -104,6 +105,8 @@ const MIGRATIONS: ((bossSchema: string) => string)[] = [
   // 4: the SQL API's functions again: arguments held to the runner's size and depth bounds, error
   // messages cap the input they echo
   sqlApiFunctions,
+  // 5: job counts kept by triggers, read in milliseconds at any size (scripts/bench/p4)
+  (b) => jobCountsMigration(b),
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

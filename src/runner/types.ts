@@ -230,7 +230,12 @@ export interface QueueCounts {
   paused: boolean;
   /** completed per 5-minute bucket over the last hour, oldest first */
   throughput: number[];
+  /** counts that reached the counting cap (COUNT_CAP): their value is a lower bound ("≥ 10 000") */
+  capped?: readonly CappedCount[];
 }
+
+/** The counts that need a scan (the time-dependent split of created jobs) and so can be capped. */
+export type CappedCount = 'waiting' | 'scheduled';
 
 export interface RunnerInfo {
   id: string;
@@ -279,6 +284,8 @@ export interface Totals {
   failed: number;
   completedLastHour: number;
   failedLastHour: number;
+  /** totals that include a capped count, and so are lower bounds */
+  capped?: readonly CappedCount[];
 }
 
 export interface Snapshot {

@@ -60,7 +60,7 @@ test('the metrics server answers on 127.0.0.1 with queue, counter, runner and co
       gauge.set(++scrapes);
     };
   };
-  server = await startMetricsServer(runner, { port: 0, collectors: [collector] });
+  server = await startMetricsServer(runner, { port: 0, collectors: [collector], cacheMs: 0 });
   assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/metrics$/);
   const ok = await runner.enqueue('clone-file', { urlId: 12 });
   const bad = await runner.enqueue('clone-file', { urlId: 13 });
@@ -93,6 +93,22 @@ test('the metrics server answers on 127.0.0.1 with queue, counter, runner and co
   await server.close();
   await assert.rejects(fetch(server.url));
   server = null;
+});
+
+test('scrapes within the cache age are served from one read of the database', async () => {
+  const cached = await startMetricsServer(runner, { port: 0, cacheMs: 600_000 });
+  const fresh = await startMetricsServer(runner, { port: 0, cacheMs: 0 });
+  cleanups.push(() => cached.close(), () => fresh.close());
+  const paused = async (url: string) => sample(await (await fetch(url)).text(), 'ifqueue_queue_paused{queue="recode-game"}');
+  assert.deepEqual([await paused(cached.url), await paused(fresh.url)], [0, 0]);
+  await runner.pauseQueue('recode-game');
+  try {
+    // the runner learns of the pause through its listener: wait until an uncached read shows it
+    await waitFor('the pause to show', async () => (await paused(fresh.url)) === 1);
+    assert.equal(await paused(cached.url), 0, 'the cached server has not read the database again');
+  } finally {
+    await runner.resumeQueue('recode-game');
+  }
 });
 
 test('ifqueue --daemon --metrics-port serves metrics while the daemon runs', { timeout: 60_000 }, async () => {

@@ -1,9 +1,13 @@
-// enqueue, jobs, job, retry, cancel, delete, cleanup.
+// enqueue (one job, or one per line of a JSON-lines file), jobs, job, retry, cancel, delete, cleanup.
+// Everything but enqueue runs on the light client: no pg-boss, no tasks.
 import type { Command } from 'commander';
+import type { JobRefusal } from '../../runner/client.ts';
 import { UserError } from '../../runner/errors.ts';
-import { JOB_STATES, type StateFilter } from '../../runner/types.ts';
+import { JOB_STATES, type LogLine, type StateFilter } from '../../runner/types.ts';
+import { withClient, withRunner } from '../context.ts';
+import { readArgsLines } from '../args-file.ts';
+import { followJob } from '../follow.ts';
 import { readArgsOption } from '../args-input.ts';
-import { withRunner } from '../context.ts';
 import { JOB_HEADERS, ago, formatDuration, jobRow, parseDuration, printLines, sanitizeLine, table, toJson } from '../format.ts';
 
 const STATES: StateFilter[] = [...JOB_STATES, 'waiting', 'scheduled'];
@@ -14,13 +18,28 @@ function intOption(value: string, name: string): number {
   return n;
 }
 
+/** Why retry, cancel or delete changed nothing, as one line. */
+export function refusalText(id: string, why: JobRefusal, action: 'retry' | 'cancel' | 'delete'): string {
+  switch (why) {
+    case 'unknown':
+      return `unknown job id ${JSON.stringify(id)}`;
+    case 'running':
+      return `job ${id} is running${action === 'delete' ? ': cancel it first' : ''}`;
+    case 'finished':
+      return `job ${id} has already finished`;
+    case 'not failed':
+      return `job ${id} is not failed or cancelled: only those can be retried`;
+  }
+}
+
 export function registerJobCommands(program: Command): void {
   const globals = () => program.opts();
 
   program
     .command('enqueue <task>')
-    .description('enqueue a job; prints its id')
+    .description('enqueue a job and print its id; with --args-file, one job per line')
     .option('--args <json|@file|->', 'arguments as JSON, or @file to read them from a file, or - from stdin', '{}')
+    .option('--args-file <file>', 'JSON lines, one arguments object per line ("-": standard input); all are checked before any is enqueued')
     .option('--name <name>', 'job name (dedupe key with --or-get)')
     .option('--or-get', 'return the queued/running job with this name instead of creating another')
     .option('--priority <n>', 'legacy priority: lower runs sooner (default 100)')
@@ -30,26 +49,46 @@ export function registerJobCommands(program: Command): void {
     .option('--depends-on <id-or-name>', 'run only after this job succeeded')
     .option('--dry-run', 'shortcut: add "dryRun": true to the arguments')
     .action(async (task: string, o) => {
+      const options = {
+        priority: o.priority !== undefined ? intOption(o.priority, '--priority') : undefined,
+        startAfter: o.delay !== undefined ? parseDuration(o.delay) : undefined,
+        retries: o.retries !== undefined ? intOption(o.retries, '--retries') : undefined,
+        onFail: o.onFail,
+      };
+      if (o.argsFile !== undefined) {
+        if (o.args !== '{}') throw new UserError('give --args or --args-file, not both');
+        for (const [flag, given] of [['--name', o.name], ['--or-get', o.orGet], ['--depends-on', o.dependsOn]] as const)
+          if (given !== undefined) throw new UserError(`${flag} applies to one job; it cannot be used with --args-file`);
+        const lines = await readArgsLines(o.argsFile, { dryRun: !!o.dryRun });
+        await withRunner(globals(), async (runner) => {
+          // every line checked first, naming its line number; nothing is enqueued if one is bad
+          for (const { line, args } of lines) {
+            try {
+              runner.registry.parseArgs(task, args);
+            } catch (error) {
+              throw new UserError(`${o.argsFile === '-' ? 'stdin' : o.argsFile} line ${line}: ${(error as Error).message}`);
+            }
+          }
+          const ids = await runner.enqueueMany(task, lines.map((l) => l.args), options);
+          process.stdout.write(
+            ids.length ? `enqueued ${ids.length} ${task} job${ids.length === 1 ? '' : 's'} (${ids[0]}${ids.length > 1 ? ` … ${ids[ids.length - 1]}` : ''})\n` : 'no jobs: the file has no lines\n',
+          );
+        });
+        return;
+      }
       const args = (await readArgsOption(o.args)) as Record<string, unknown>;
       if (o.dryRun) {
         if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--dry-run needs object arguments');
         args.dryRun = true;
       }
       await withRunner(globals(), async (runner) => {
-        const options = {
-          name: o.name,
-          priority: o.priority !== undefined ? intOption(o.priority, '--priority') : undefined,
-          startAfter: o.delay !== undefined ? parseDuration(o.delay) : undefined,
-          retries: o.retries !== undefined ? intOption(o.retries, '--retries') : undefined,
-          onFail: o.onFail,
-          dependsOn: o.dependsOn,
-        };
+        const one = { ...options, name: o.name, dependsOn: o.dependsOn };
         if (o.orGet) {
           if (!o.name) throw new UserError('--or-get needs --name');
-          const r = await runner.enqueueOrGet(task, args, { ...options, name: o.name });
+          const r = await runner.enqueueOrGet(task, args, { ...one, name: o.name });
           printLines([`${r.id}${r.created ? '' : ' (existing)'}`]);
         } else {
-          process.stdout.write(`${await runner.enqueue(task, args, options)}\n`);
+          process.stdout.write(`${await runner.enqueue(task, args, one)}\n`);
         }
       });
     });
@@ -64,9 +103,10 @@ export function registerJobCommands(program: Command): void {
     .option('--json', 'JSON output (one array)')
     .action(async (o) => {
       if (o.state && !STATES.includes(o.state)) throw new UserError(`unknown state ${JSON.stringify(o.state)}; use one of ${STATES.join(', ')}`);
-      await withRunner(globals(), async (runner) => {
-        if (o.task) runner.registry.get(o.task);
-        const page = await runner.listJobs({ state: o.state, task: o.task, search: o.search }, { limit: intOption(o.limit, '--limit') });
+      const limit = intOption(o.limit, '--limit');
+      await withClient(globals(), async (client) => {
+        if (o.task) await client.assertTask(o.task);
+        const page = await client.listJobs({ state: o.state, task: o.task, search: o.search }, { limit });
         if (o.json) process.stdout.write(toJson(page.jobs, 2) + '\n');
         else process.stdout.write((page.jobs.length ? table(page.jobs.map(jobRow), JOB_HEADERS) : 'no jobs') + '\n');
       });
@@ -76,13 +116,13 @@ export function registerJobCommands(program: Command): void {
     .command('job <id>')
     .description('show one job with its attempts and log')
     .option('--json', 'JSON output (the job with its log lines)')
-    .option('--follow', 'stream the log live until the job ends')
+    .option('--follow', 'stream the log live until the job ends, then print its final state (exit 1 unless it completed)')
     .action(async (id: string, o) => {
-      await withRunner(globals(), async (runner) => {
-        const job = await runner.getJob(id);
+      await withClient(globals(), async (client) => {
+        const job = await client.getJob(id);
         if (!job) throw new UserError(`unknown job id ${JSON.stringify(id)}`);
         if (o.json && !o.follow) {
-          const log = await runner.getLog(id);
+          const log = await client.getLog(id);
           process.stdout.write(toJson({ ...job, log }, 2) + '\n');
           return;
         }
@@ -106,39 +146,24 @@ export function registerJobCommands(program: Command): void {
           ].filter((l) => l !== null);
           printLines(lines);
         }
-        const print = (ls: { ts: string; level: string; text: string; attempt: number }[]) => {
+        const print = (ls: LogLine[]) => {
           for (const l of ls) {
             if (o.json) process.stdout.write(toJson(l) + '\n');
             else printLines([`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${l.text}`]);
           }
         };
         if (!o.follow) {
-          print(await runner.getLog(id));
+          print(await client.getLog(id));
           return;
         }
-        await new Promise<void>((resolve) => {
-          let unsubscribe: (() => void) | null = null;
-          const finish = () => {
-            offs.forEach((f) => f());
-            // let the last log batch arrive
-            setTimeout(() => {
-              unsubscribe?.();
-              resolve();
-            }, 300);
-          };
-          const isFinal = (jid: string) => jid === id;
-          const offs = [
-            runner.on('job:completed', (e) => isFinal(e.id) && finish()),
-            runner.on('job:failed', (e) => isFinal(e.id) && !e.willRetry && finish()),
-            runner.on('job:cancelled', (e) => e.ids.includes(id) && finish()),
-          ];
-          void runner.followLog(id, print).then(async (u) => {
-            unsubscribe = u;
-            const now = await runner.getJob(id);
-            if (now && ['completed', 'failed', 'cancelled'].includes(now.state)) finish();
-          });
-          process.once('SIGINT', finish);
-        });
+        const end = await followJob(client, id, print);
+        if (end.state === null) {
+          process.exitCode = 130;
+          return;
+        }
+        if (o.json) process.stdout.write(toJson({ jobId: id, state: end.state, error: end.error }) + '\n');
+        else printLines([`job ${end.state}${end.error ? `: ${end.error.split('\n')[0]}` : ''}`]);
+        if (end.state !== 'completed') process.exitCode = 1;
       });
     });
 
@@ -149,14 +174,13 @@ export function registerJobCommands(program: Command): void {
     .option('--task <task>', 'with --all-failed: only this task')
     .action(async (id: string | undefined, o) => {
       if (!id && !o.allFailed) throw new UserError('give a job id or --all-failed');
-      await withRunner(globals(), async (runner) => {
+      await withClient(globals(), async (client) => {
         if (id) {
-          const n = await runner.retryJob(id);
-          if (!n) throw new UserError(`job ${id} is not failed or cancelled (or does not exist)`);
+          if (!(await client.retryFailed({ ids: [id] }))) throw new UserError(refusalText(id, await client.refusal(id, 'retry'), 'retry'));
           process.stdout.write(`retried ${id}\n`);
         } else {
-          if (o.task) runner.registry.get(o.task);
-          const n = await runner.retryFailed({ task: o.task });
+          if (o.task) await client.assertTask(o.task);
+          const n = await client.retryFailed({ task: o.task });
           process.stdout.write(`retried ${n} failed job${n === 1 ? '' : 's'}${o.task ? ` of ${o.task}` : ''}\n`);
         }
       });
@@ -166,8 +190,8 @@ export function registerJobCommands(program: Command): void {
     .command('cancel <id>')
     .description('cancel a queued or running job')
     .action(async (id: string) => {
-      await withRunner(globals(), async (runner) => {
-        if (!(await runner.cancelJob(id))) throw new UserError(`job ${id} is not queued or running (or does not exist)`);
+      await withClient(globals(), async (client) => {
+        if (!(await client.cancelJob(id))) throw new UserError(refusalText(id, await client.refusal(id, 'cancel'), 'cancel'));
         process.stdout.write(`cancelled ${id}\n`);
       });
     });
@@ -176,8 +200,8 @@ export function registerJobCommands(program: Command): void {
     .command('delete <id>')
     .description('delete a job that is not running')
     .action(async (id: string) => {
-      await withRunner(globals(), async (runner) => {
-        if (!(await runner.deleteJob(id))) throw new UserError(`job ${id} does not exist or is running`);
+      await withClient(globals(), async (client) => {
+        if (!(await client.deleteJob(id))) throw new UserError(refusalText(id, await client.refusal(id, 'delete'), 'delete'));
         process.stdout.write(`deleted ${id}\n`);
       });
     });
@@ -191,9 +215,9 @@ export function registerJobCommands(program: Command): void {
     .option('--dry-run', 'only count what would go')
     .action(async (o) => {
       const olderThanSeconds = parseDuration(o.olderThan);
-      await withRunner(globals(), async (runner) => {
-        if (o.task) runner.registry.get(o.task);
-        const r = await runner.cleanup({ olderThanSeconds, includeFailed: !!o.failed, task: o.task, dryRun: !!o.dryRun });
+      await withClient(globals(), async (client) => {
+        if (o.task) await client.assertTask(o.task);
+        const r = await client.cleanup({ olderThanSeconds, includeFailed: !!o.failed, task: o.task, dryRun: !!o.dryRun });
         process.stdout.write(
           `${r.dryRun ? 'would delete' : 'deleted'} ${r.completed} completed, ${r.cancelled} cancelled, ${r.failed} failed job(s) older than ${o.olderThan}\n`,
         );

@@ -3,37 +3,9 @@
 // follow its log.
 import type { Command } from 'commander';
 import { UserError } from '../../runner/errors.ts';
-import type { Runner } from '../../runner/runner.ts';
 import { withRunner } from '../context.ts';
+import { followJob } from '../follow.ts';
 import { sanitizeLine } from '../format.ts';
-
-async function followUntilDone(runner: Runner, id: string): Promise<string> {
-  return new Promise((resolve) => {
-    let unsubscribe: (() => void) | null = null;
-    const offs: (() => void)[] = [];
-    const finish = (state: string) => {
-      offs.forEach((f) => f());
-      setTimeout(() => {
-        unsubscribe?.();
-        resolve(state);
-      }, 300);
-    };
-    offs.push(
-      runner.on('job:completed', (e) => e.id === id && finish('completed')),
-      runner.on('job:failed', (e) => e.id === id && !e.willRetry && finish('failed')),
-      runner.on('job:cancelled', (e) => e.ids.includes(id) && finish('cancelled')),
-    );
-    void runner
-      .followLog(id, (lines) => {
-        for (const l of lines) process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${sanitizeLine(l.text)}\n`);
-      })
-      .then(async (u) => {
-        unsubscribe = u;
-        const job = await runner.getJob(id);
-        if (job && ['completed', 'failed', 'cancelled'].includes(job.state)) finish(job.state);
-      });
-  });
-}
 
 export function registerShortcutCommands(program: Command): void {
   const globals = () => program.opts();
@@ -51,9 +23,15 @@ export function registerShortcutCommands(program: Command): void {
         const { id, created } = await runner.enqueueOrGet(name, args, { name: jobName });
         process.stdout.write(`${id}${created ? '' : ' (already queued)'}\n`);
         if (o.follow) {
-          const state = await followUntilDone(runner, id);
-          process.stdout.write(`job ${state}\n`);
-          if (state !== 'completed') process.exitCode = 1;
+          const end = await followJob(runner, id, (lines) => {
+            for (const l of lines) process.stdout.write(`${l.ts.slice(11, 23)} ${l.level[0].toUpperCase()} ${sanitizeLine(l.text)}\n`);
+          });
+          if (end.state === null) {
+            process.exitCode = 130;
+            return;
+          }
+          process.stdout.write(`job ${end.state}${end.error ? `: ${sanitizeLine(end.error.split('\n')[0])}` : ''}\n`);
+          if (end.state !== 'completed') process.exitCode = 1;
         }
       });
     });

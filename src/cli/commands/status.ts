@@ -2,22 +2,24 @@
 import type { Command } from 'commander';
 import { UserError, errorMessage } from '../../runner/errors.ts';
 import { scrubSecrets } from '../../runner/dsn.ts';
-import type { Snapshot } from '../../runner/types.ts';
-import { openRunner, withRunner } from '../context.ts';
-import { formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
+import type { CappedCount, Snapshot } from '../../runner/types.ts';
+import { withClient } from '../context.ts';
+import { countText, formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
 
 export function statusText(s: Snapshot): string {
   const live = s.runners.filter((r) => r.alive);
+  const t = s.totals;
+  const capped = (n: number, field: CappedCount, list?: readonly CappedCount[]) => countText(n, list?.includes(field) ?? false);
   const lines = [
     `database  ${s.database}`,
     `runners   ${live.length} live${live.length ? ': ' + live.map((r) => `${r.host} pid ${r.pid} (${r.kind})`).join(', ') : ''}`,
-    `totals    waiting ${s.totals.waiting}  scheduled ${s.totals.scheduled}  active ${s.totals.active}  retry ${s.totals.retry}  failed ${s.totals.failed}  failed last hour ${s.totals.failedLastHour}`,
+    `totals    waiting ${capped(t.waiting, 'waiting', t.capped)}  scheduled ${capped(t.scheduled, 'scheduled', t.capped)}  active ${t.active}  retry ${t.retry}  failed ${t.failed}  failed last hour ${t.failedLastHour}`,
     '',
     table(
       s.queues.map((q) => [
         q.task + (q.paused ? ' (paused)' : ''),
-        String(q.waiting),
-        String(q.scheduled),
+        capped(q.waiting, 'waiting', q.capped),
+        capped(q.scheduled, 'scheduled', q.capped),
         String(q.active),
         String(q.retry),
         String(q.failed),
@@ -41,8 +43,8 @@ export function registerStatusCommands(program: Command): void {
     .description('runners, per-task counts, oldest waiting job, failures in the last hour')
     .option('--json', 'JSON output (the snapshot)')
     .action(async (o) => {
-      await withRunner(globals(), async (runner) => {
-        const s = await runner.snapshot();
+      await withClient(globals(), async (client) => {
+        const s = await client.snapshot();
         process.stdout.write((o.json ? toJson(s, 2) : statusText(s)) + '\n');
       });
     });
@@ -68,37 +70,34 @@ export function registerStatusCommands(program: Command): void {
         process.exitCode = 3;
         return;
       }
-      let opened;
+      let report: { word: string; level: number; line: string } | null = null;
       try {
-        opened = await openRunner(globals(), { kind: 'cli', work: false }, () => {});
+        report = await withClient(globals(), async (client) => {
+          const s = await client.snapshot();
+          const oldest = Math.max(0, ...s.queues.map((q) => q.oldestWaitingSeconds ?? 0));
+          const failed = s.totals.failedLastHour;
+          const live = s.runners.filter((r) => r.alive && r.queues.length > 0).length;
+          const problems: [number, string][] = [];
+          if (o.requireRunner && live === 0) problems.push([2, 'no live runner']);
+          if (failed >= critFailed) problems.push([2, `${failed} failures in the last hour`]);
+          else if (failed >= warnFailed) problems.push([1, `${failed} failures in the last hour`]);
+          if (oldest >= critAge) problems.push([2, `oldest waiting job ${formatDuration(oldest)}`]);
+          else if (oldest >= warnAge) problems.push([1, `oldest waiting job ${formatDuration(oldest)}`]);
+          const level = Math.max(0, ...problems.map((p) => p[0]));
+          const word = ['OK', 'WARNING', 'CRITICAL'][level];
+          const perf = `| runners=${live} waiting=${s.totals.waiting} active=${s.totals.active} failed_1h=${failed} oldest_waiting_s=${Math.round(oldest)}`;
+          const summary = problems.length ? problems.map((p) => p[1]).join(', ') : `${live} runner(s), ${countText(s.totals.waiting, s.totals.capped?.includes('waiting') ?? false)} waiting, ${failed} failed in the last hour`;
+          return { word, level, line: `${word} - ${summary} ${perf}` };
+        });
       } catch (error) {
         const url = globals().databaseUrl ?? process.env.DATABASE_URL ?? '';
-        process.stdout.write(`CRITICAL - database unreachable: ${sanitizeLine(scrubSecrets(errorMessage(error), url).split('\n')[0])}\n`);
-        process.exitCode = 2;
+        const message = scrubSecrets(errorMessage(error), url).split('\n')[0];
+        const unreachable = error instanceof UserError && /^cannot (connect|start)/.test(message);
+        process.stdout.write(`${unreachable ? 'CRITICAL - database unreachable:' : 'UNKNOWN -'} ${sanitizeLine(message)}\n`);
+        process.exitCode = unreachable ? 2 : 3;
         return;
       }
-      try {
-        const s = await opened.runner.snapshot();
-        const oldest = Math.max(0, ...s.queues.map((q) => q.oldestWaitingSeconds ?? 0));
-        const failed = s.totals.failedLastHour;
-        const live = s.runners.filter((r) => r.alive && r.queues.length > 0).length;
-        const problems: [number, string][] = [];
-        if (o.requireRunner && live === 0) problems.push([2, 'no live runner']);
-        if (failed >= critFailed) problems.push([2, `${failed} failures in the last hour`]);
-        else if (failed >= warnFailed) problems.push([1, `${failed} failures in the last hour`]);
-        if (oldest >= critAge) problems.push([2, `oldest waiting job ${formatDuration(oldest)}`]);
-        else if (oldest >= warnAge) problems.push([1, `oldest waiting job ${formatDuration(oldest)}`]);
-        const level = Math.max(0, ...problems.map((p) => p[0]));
-        const word = ['OK', 'WARNING', 'CRITICAL'][level];
-        const perf = `| runners=${live} waiting=${s.totals.waiting} active=${s.totals.active} failed_1h=${failed} oldest_waiting_s=${Math.round(oldest)}`;
-        process.stdout.write(`${word} - ${problems.length ? problems.map((p) => p[1]).join(', ') : `${live} runner(s), ${s.totals.waiting} waiting, ${failed} failed in the last hour`} ${perf}\n`);
-        process.exitCode = level;
-      } catch (error) {
-        process.stdout.write(`UNKNOWN - ${sanitizeLine(errorMessage(error))}\n`);
-        process.exitCode = 3;
-      } finally {
-        await opened.close();
-      }
+      process.stdout.write(sanitizeLine(report.line) + '\n');
+      process.exitCode = report.level;
     });
-  void UserError;
 }
