@@ -10,12 +10,15 @@ import { EventHub, publishEvents } from './events.ts';
 import { followLog } from './log-follow.ts';
 import { Queries } from './queries.ts';
 import { ScheduleStore } from './schedule-store.ts';
+import { raisedByEnqueue } from './sql-api.ts';
 import { SCHEMA_VERSION } from './schema.ts';
 import { assertSchemaName, sqlFor, type Sql } from './sql.ts';
 import type {
   CappedCount,
   CleanupOptions,
   CleanupReport,
+  EnqueueOptions,
+  EnqueueOrGetResult,
   EventListener,
   EventName,
   JobDetail,
@@ -111,15 +114,42 @@ export class QueueClient {
 
   // ---------------------------------------------------------------- tasks
 
+  /**
+   * One job through ifqueue.enqueue_job, the implementation the runner and the SQL API share, as an
+   * untrusted caller: the task, its arguments (the JSON Schema runners registered from their zod
+   * schemas) and the defaults come from ifqueue.task, so no task code is loaded here.
+   */
+  async enqueue(task: string, args: unknown, options: EnqueueOptions & { orGet?: boolean } = {}): Promise<EnqueueOrGetResult> {
+    const after = options.startAfter;
+    const sqlOptions = {
+      origin: this.origin,
+      ...(options.name !== undefined ? { name: options.name } : {}),
+      ...(options.priority !== undefined ? { priority: options.priority } : {}),
+      ...(after instanceof Date ? { startAfter: after.toISOString() } : typeof after === 'number' ? { delaySeconds: after } : {}),
+      ...(options.retries !== undefined ? { retries: options.retries } : {}),
+      ...(options.retryDelaySeconds !== undefined ? { retryDelaySeconds: options.retryDelaySeconds } : {}),
+      ...(options.onFail !== undefined ? { onFail: options.onFail } : {}),
+      ...(options.dependsOn ? { dependsOn: String(options.dependsOn) } : {}),
+      ...(options.orGet ? { orGet: true } : {}),
+    };
+    try {
+      const { rows } = await this.pool.query(this.sql.enqueue(task, args ?? {}, sqlOptions, false));
+      return { id: rows[0].id, created: rows[0].created };
+    } catch (error) {
+      throw raisedByEnqueue(error) ? new UserError(errorMessage(error), { cause: error }) : error;
+    }
+  }
+
   /** The queues runners created, in creation order (the registry's order at the first start). */
   async taskNames(): Promise<string[]> {
     const { rows } = await this.pool.query(`SELECT name FROM ${this.bossSchema}.queue ORDER BY created_on, name`);
     return rows.map((r) => r.name);
   }
 
-  /** Throws the registry's error for a task no runner created a queue for. */
+  /** Throws the registry's error for a task no runner registered (ifqueue.task). */
   async assertTask(task: string): Promise<void> {
-    const names = await this.taskNames();
+    const { rows } = await this.pool.query(`SELECT name FROM ifqueue.task ORDER BY name`);
+    const names = rows.map((r) => r.name as string);
     if (!names.includes(task)) throw new UserError(`unknown task ${JSON.stringify(task)}; known tasks: ${names.join(', ')}`);
   }
 

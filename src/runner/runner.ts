@@ -531,7 +531,8 @@ export class Runner implements QueueApi {
 
   async snapshot(): Promise<Snapshot> {
     await this.start();
-    return this.client.snapshot({ tasks: this.registry.names(), paused: this.paused });
+    // paused read from the database, not this.paused: a pause made a moment ago may not have been heard yet
+    return this.client.snapshot({ tasks: this.registry.names() });
   }
 
   async listJobs(filter: JobFilter, page?: { limit?: number; after?: string | null }): Promise<JobPage> {

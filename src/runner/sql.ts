@@ -43,9 +43,10 @@ export function sqlFor(b: string) {
     }),
 
     /** The one single-job enqueue (sql-api.ts): arguments parsed by zod, options resolved by the runner. */
-    enqueue: (task: string, args: unknown, options: Record<string, unknown>): Statement => ({
-      text: `SELECT id, created FROM ifqueue.enqueue_job($1, $2, $3, true)`,
-      values: [task, JSON.stringify(args), JSON.stringify(options)],
+    /** trusted: the arguments were parsed by the caller's zod schema (a runner); otherwise checked against ifqueue.task. */
+    enqueue: (task: string, args: unknown, options: Record<string, unknown>, trusted = true): Statement => ({
+      text: `SELECT id, created FROM ifqueue.enqueue_job($1, $2, $3, $4)`,
+      values: [task, JSON.stringify(args), JSON.stringify(options), trusted],
     }),
 
     /** The tasks this runner knows, for ifqueue.enqueue (unknown-task message, argument checks, defaults). */

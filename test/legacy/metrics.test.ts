@@ -39,7 +39,7 @@ after(async () => {
 });
 
 test('the legacy collector reports rows by state, the bridge lag and the switch', async () => {
-  server = await startMetricsServer(runner, { port: 0, collectors: [legacyMetrics(runner.db)] });
+  server = await startMetricsServer(runner, { port: 0, collectors: [legacyMetrics(runner.db)], cacheMs: 0 });
   await enqueue(db, null, CloneFile, [1]);
   await enqueue(db, null, CloneFile, [2]);
   await db.query(`UPDATE core_taskqueueelement SET enqueue_time = now() - interval '90 seconds'`);

@@ -1,5 +1,6 @@
 // enqueue (one job, or one per line of a JSON-lines file), jobs, job, retry, cancel, delete, cleanup.
-// Everything but enqueue runs on the light client: no pg-boss, no tasks.
+// All but the bulk enqueue run on the light client (no pg-boss, no tasks); one job is enqueued through
+// ifqueue.enqueue_job, which checks its arguments against the schema the runners registered.
 import type { Command } from 'commander';
 import type { JobRefusal } from '../../runner/client.ts';
 import { UserError } from '../../runner/errors.ts';
@@ -81,15 +82,10 @@ export function registerJobCommands(program: Command): void {
         if (typeof args !== 'object' || args === null || Array.isArray(args)) throw new UserError('--dry-run needs object arguments');
         args.dryRun = true;
       }
-      await withRunner(globals(), async (runner) => {
-        const one = { ...options, name: o.name, dependsOn: o.dependsOn };
-        if (o.orGet) {
-          if (!o.name) throw new UserError('--or-get needs --name');
-          const r = await runner.enqueueOrGet(task, args, { ...one, name: o.name });
-          printLines([`${r.id}${r.created ? '' : ' (existing)'}`]);
-        } else {
-          process.stdout.write(`${await runner.enqueue(task, args, one)}\n`);
-        }
+      if (o.orGet && !o.name) throw new UserError('--or-get needs --name');
+      await withClient(globals(), async (client) => {
+        const r = await client.enqueue(task, args, { ...options, name: o.name, dependsOn: o.dependsOn, orGet: !!o.orGet });
+        printLines([`${r.id}${r.created ? '' : ' (existing)'}`]);
       });
     });
 

@@ -10,11 +10,13 @@ export function statusText(s: Snapshot): string {
   const live = s.runners.filter((r) => r.alive);
   const t = s.totals;
   const capped = (n: number, field: CappedCount, list?: readonly CappedCount[]) => countText(n, list?.includes(field) ?? false);
-  const lines = [
+  const head = [
     `database  ${s.database}`,
     `runners   ${live.length} live${live.length ? ': ' + live.map((r) => `${r.host} pid ${r.pid} (${r.kind})`).join(', ') : ''}`,
     `totals    waiting ${capped(t.waiting, 'waiting', t.capped)}  scheduled ${capped(t.scheduled, 'scheduled', t.capped)}  active ${t.active}  retry ${t.retry}  failed ${t.failed}  failed last hour ${t.failedLastHour}`,
-    '',
+  ].map(sanitizeLine);
+  // table() sanitises every cell, so its rows are safe lines already
+  const tables = [
     table(
       s.queues.map((q) => [
         q.task + (q.paused ? ' (paused)' : ''),
@@ -31,9 +33,9 @@ export function statusText(s: Snapshot): string {
     ),
   ];
   if (s.schedules.length) {
-    lines.push('', table(s.schedules.map((x) => [x.task, x.cron, x.tz, x.paused ? 'paused' : x.nextRuns[0] ?? '—']), ['schedule', 'cron', 'tz', 'next']));
+    tables.push(table(s.schedules.map((x) => [x.task, x.cron, x.tz, x.paused ? 'paused' : x.nextRuns[0] ?? '—']), ['schedule', 'cron', 'tz', 'next']));
   }
-  return lines.map(sanitizeLine).join('\n');
+  return [...head, ...tables.flatMap((x) => ['', x])].join('\n');
 }
 
 export function registerStatusCommands(program: Command): void {
