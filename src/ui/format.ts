@@ -114,8 +114,10 @@ export function sparkline(values: readonly number[], width: number): string {
   return bars.join('').padStart(width, BARS[0]);
 }
 
-export function count(n: number | null | undefined): string {
+/** A count in a narrow column; capped (a lower bound, see COUNT_CAP) shows as "≥10k". */
+export function count(n: number | null | undefined, capped = false): string {
   if (n == null) return '—';
+  if (capped) return `≥${n >= 1000 ? `${Math.floor(n / 1000)}k` : n}`;
   if (n < 100_000) return String(n);
   if (n < 10_000_000) return `${Math.round(n / 1000)}k`;
   return `${Math.round(n / 1_000_000)}M`;

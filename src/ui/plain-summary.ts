@@ -2,7 +2,10 @@
 import type { QueueApi } from '../runner/types.ts';
 import { displayDsn } from './dsn.ts';
 import { sanitizeLine } from '../text/terminal.ts';
-import { clock, duration, until, since } from './format.ts';
+import { clock, count, duration, until, since } from './format.ts';
+
+/** Exact counts in the plain summary; a capped one (a lower bound) as ≥10k. */
+const exact = (n: number, capped = false) => (capped ? count(n, true) : String(n));
 import { columns } from './text.ts';
 import { errorLine } from './errors.ts';
 
@@ -17,12 +20,12 @@ export async function printPlainSummary(api: QueueApi, out: NodeJS.WritableStrea
   const t = snapshot.totals;
   const lines = [
     `ifqueue  ${displayDsn(snapshot.database)}  at ${snapshot.takenAt}`,
-    `totals: waiting ${t.waiting}, scheduled ${t.scheduled}, active ${t.active}, retry ${t.retry}, failed ${t.failed}, done 1h ${t.completedLastHour}, failed 1h ${t.failedLastHour}`,
+    `totals: waiting ${exact(t.waiting, t.capped?.includes('waiting'))}, scheduled ${exact(t.scheduled, t.capped?.includes('scheduled'))}, active ${t.active}, retry ${t.retry}, failed ${t.failed}, done 1h ${t.completedLastHour}, failed 1h ${t.failedLastHour}`,
     '',
     columns([['queue', 26], ['waiting', 8, 'right'], ['sched', 6, 'right'], ['active', 7, 'right'], ['retry', 6, 'right'], ['failed', 7, 'right'], ['done 1h', 8, 'right'], ['done 24h', 9, 'right'], ['oldest', 8, 'right'], ['paused', 6]]),
     ...snapshot.queues.map((q) =>
       columns([
-        [sanitizeLine(q.task), 26], [String(q.waiting), 8, 'right'], [String(q.scheduled), 6, 'right'], [String(q.active), 7, 'right'], [String(q.retry), 6, 'right'],
+        [sanitizeLine(q.task), 26], [exact(q.waiting, q.capped?.includes('waiting')), 8, 'right'], [exact(q.scheduled, q.capped?.includes('scheduled')), 6, 'right'], [String(q.active), 7, 'right'], [String(q.retry), 6, 'right'],
         [String(q.failed), 7, 'right'], [String(q.completedLastHour), 8, 'right'], [String(q.completedLastDay), 9, 'right'],
         [q.oldestWaitingSeconds == null ? '-' : duration(q.oldestWaitingSeconds * 1000), 8, 'right'], [q.paused ? 'yes' : 'no', 6],
       ]).trimEnd(),

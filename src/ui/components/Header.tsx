@@ -5,7 +5,7 @@ import { Row, type Segment } from './Row.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { currentScreen } from '../store/view-slice.ts';
 import { displayDsn } from '../dsn.ts';
-import { shortId } from '../format.ts';
+import { count, shortId } from '../format.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { truncate, widthOf } from '../text.ts';
 import type { Token } from '../theme.ts';
@@ -51,7 +51,7 @@ export function Header({ width }: { width: number }): React.ReactElement {
     [watching ? 'watching (no runner here)' : (runnerLabel ?? 'embedded runner'), 'muted'],
     ...(readonly ? [['readonly', 'warn'] as const] : []),
     ...(h.runners !== null ? [[`runners ${h.runners}`, 'text'] as const] : []),
-    ...(h.totals ? [[`waiting ${h.totals.waiting}  active ${h.totals.active}  failed ${h.totals.failed}`, h.totals.failed ? 'error' : 'text'] as const] : []),
+    ...(h.totals ? [[`waiting ${h.totals.capped?.includes('waiting') ? count(h.totals.waiting, true) : h.totals.waiting}  active ${h.totals.active}  failed ${h.totals.failed}`, h.totals.failed ? 'error' : 'text'] as const] : []),
   ];
   const segments: Segment[] = [...left, ['  ', 'text'], status];
   let used = segments.reduce((n, [t]) => n + widthOf(t), 0);

@@ -19,8 +19,8 @@ function numberColumns(wide: boolean): Column[] {
     label: wide ? label : short, width: Math.max(wide ? label.length : short.length, 5), value, alert,
   });
   return [
-    n('waiting', 'wait', (q) => count(q.waiting)),
-    n('sched', 'sched', (q) => count(q.scheduled)),
+    n('waiting', 'wait', (q) => count(q.waiting, q.capped?.includes('waiting'))),
+    n('sched', 'sched', (q) => count(q.scheduled, q.capped?.includes('scheduled'))),
     n('active', 'act', (q) => count(q.active)),
     n('retry', 'retry', (q) => count(q.retry), (q) => q.retry > 0),
     n('failed', 'fail', (q) => count(q.failed), (q) => q.failed > 0),

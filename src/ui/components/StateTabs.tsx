@@ -28,7 +28,7 @@ export function StateTabs({ queue, tab, width }: { queue: QueueCounts | undefine
   const names = wide ? LONG : SHORT;
   const segments: Segment[] = [[' ', 'text']];
   TABS.forEach((t, i) => {
-    const label = `${wide ? `${i + 1} ` : ''}${names[t]} ${count(tabCount(queue, t))}`;
+    const label = `${wide ? `${i + 1} ` : ''}${names[t]} ${count(tabCount(queue, t), (queue?.capped as readonly string[] | undefined)?.includes(t))}`;
     if (i > 0) segments.push([wide ? ' │ ' : '│', 'rule']);
     segments.push(t === tab ? [`[${label}]`, 'tabActive'] : [` ${label} `, t === 'failed' && (queue?.failed ?? 0) > 0 ? 'error' : 'text']);
   });
