@@ -44,8 +44,8 @@ before(async () => {
   db = await createTestDatabase('cli_one_shot');
   dir = await mkdtemp(path.join(tmpdir(), 'ifqueue-cli-one-shot-'));
   runners = new RunnerPool(db);
-  // runs demo-fail only: demo-sleep and demo-noop jobs stay queued
-  worker = await runners.start(demoTasks, { queues: ['demo-fail'] });
+  // runs demo-fail and demo-sleep (the enqueue tests delay theirs by an hour); demo-noop jobs stay queued
+  worker = await runners.start(demoTasks, { queues: ['demo-fail', 'demo-sleep'] });
 });
 
 after(async () => {
@@ -116,11 +116,11 @@ describe('retry, cancel and delete say why they changed nothing', () => {
   });
 
   test('running, already finished, not failed', async () => {
-    const queued = await worker.enqueue('demo-sleep', { seconds: 1 });
+    const queued = await worker.enqueue('demo-noop', {});
     const finished = await worker.enqueue('demo-fail', {});
     await waitForState(db, finished, 'failed');
-    const running = await worker.enqueue('demo-sleep', { seconds: 1 });
-    await db.query(`UPDATE pgboss.job SET state = 'active', started_on = now() WHERE id = $1`, [running]);
+    const running = await worker.enqueue('demo-sleep', { seconds: 120 });
+    await waitForState(db, running, 'active');
     const [deleteRunning, cancelFinished, retryQueued, retryRunning] = await Promise.all([
       ifqueue(['delete', running]),
       ifqueue(['cancel', finished]),
