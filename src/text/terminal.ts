@@ -68,3 +68,40 @@ export function plainText(text: unknown): string {
     .replace(BREAKS, ' ')
     .replace(CONTROLS, '');
 }
+
+// Grapheme clusters whose width terminals disagree on. Measured in tmux 3.3: 👩🏽‍💻 and 👩🏽 take 4 cells
+// (Unicode and string-width say 2), ❤️ and 🏳️‍🌈 one; xterm keeps only two combining marks per cell.
+const UNSTABLE = /[\p{M}\u200d\ufe0e\ufe0f\p{Emoji_Modifier}]/u;
+const EMOJI_START = /^\p{Extended_Pictographic}/u;
+const PRESENTATION = /[\ufe0e\ufe0f]/gu;
+const MODIFIER = /\p{Emoji_Modifier}/gu;
+const MARK = /^\p{M}$/u;
+/** marks kept on one base character: enough for any real script, not for "zalgo" stacks */
+const MAX_MARKS = 2;
+const graphemes = new Intl.Segmenter();
+
+function stableCluster(cluster: string): string {
+  if (cluster.length === 1 || !UNSTABLE.test(cluster)) return cluster;
+  let out = cluster;
+  if (EMOJI_START.test(out)) {
+    // An emoji sequence is shown by its first emoji: joined it is 2 cells, unjoined up to 2 per part.
+    const zwj = out.indexOf('\u200d');
+    if (zwj > 0) out = out.slice(0, zwj);
+    out = out.replace(MODIFIER, '');
+  }
+  out = out.replace(PRESENTATION, '');
+  let marks = 0;
+  return [...out].filter((ch) => !MARK.test(ch) || ++marks <= MAX_MARKS).join('');
+}
+
+/**
+ * Text for terminal columns: each grapheme cluster reduced to a form every terminal draws with the width
+ * string-width measures (emoji ZWJ sequences to their first emoji, no skin-tone modifiers or variation
+ * selectors, at most two combining marks per character). Display only: lossy, never stored.
+ */
+export function stableWidthText(text: string): string {
+  if (!UNSTABLE.test(text)) return text;
+  let out = '';
+  for (const { segment } of graphemes.segment(text)) out += stableCluster(segment);
+  return out;
+}

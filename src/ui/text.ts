@@ -1,16 +1,21 @@
-// Width-aware fitting of text into terminal columns (Cyrillic, CJK and emoji measured by string-width).
+// Width-aware fitting of text into terminal columns. Widths are string-width's, by grapheme cluster (Cyrillic,
+// CJK, emoji, combining marks); the text is first reduced to clusters every terminal draws at that width
+// (stableWidthText), so an emoji sequence or a stack of combining marks cannot push the next column.
 import stringWidth from 'string-width';
 import cliTruncate from 'cli-truncate';
+import { stableWidthText } from '../text/terminal.ts';
 
 const segmenter = new Intl.Segmenter();
 
+/** Columns the text takes, as shown (after stableWidthText). */
 export function widthOf(text: string): number {
-  return stringWidth(text);
+  return stringWidth(stableWidthText(text));
 }
 
 /** Cuts text to at most `width` columns, ending with … when something was cut. Never pads. */
-export function truncate(text: string, width: number, position: 'end' | 'start' | 'middle' = 'end'): string {
+export function truncate(input: string, width: number, position: 'end' | 'start' | 'middle' = 'end'): string {
   if (width <= 0) return '';
+  const text = stableWidthText(input);
   if (stringWidth(text) <= width) return text;
   let out = cliTruncate(text, width, { position });
   // cli-truncate bundles its own string-width; trim by grapheme if the two disagree on a wide character.
@@ -37,8 +42,9 @@ export function fitWithSuffix(text: string, suffix: string, width: number): stri
 }
 
 /** Splits one line into rows of at most `width` columns, by grapheme (for full values in detail views). */
-export function hardWrap(line: string, width: number): string[] {
+export function hardWrap(input: string, width: number): string[] {
   if (width <= 0) return [];
+  const line = stableWidthText(input);
   if (stringWidth(line) <= width) return [line];
   const rows: string[] = [];
   let row = '';
@@ -58,8 +64,9 @@ export function hardWrap(line: string, width: number): string[] {
 }
 
 /** Splits text into rows of at most `width` columns at spaces (a word longer than a row is cut by grapheme). */
-export function wordWrap(text: string, width: number): string[] {
+export function wordWrap(input: string, width: number): string[] {
   if (width <= 0) return [];
+  const text = stableWidthText(input);
   const rows: string[] = [];
   let row = '';
   for (const word of text.split(/ +/).filter(Boolean)) {

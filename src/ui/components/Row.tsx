@@ -2,6 +2,8 @@
 import React from 'react';
 import { Text } from 'ink';
 import { useTheme, type Token } from '../theme.ts';
+import { stableWidthText } from '../../text/terminal.ts';
+import { truncate, widthOf } from '../text.ts';
 
 export type Segment = readonly [text: string, tone?: Token];
 
@@ -10,12 +12,14 @@ export function Row({ segments, selected = false }: { segments: readonly Segment
   // An empty Text has no height in Ink's layout; a blank row must still take its line.
   if (segments.every(([text]) => text === '')) return <Text> </Text>;
   // A selected row is one even bar: per-cell colours inverted would read as a patchwork.
-  if (selected) return <Text wrap="truncate" {...theme.selected}>{segments.map(([text]) => text).join('')}</Text>;
+  if (selected) return <Text wrap="truncate" {...theme.selected}>{stableWidthText(segments.map(([text]) => text).join(''))}</Text>;
+  // Cells were fitted by text.ts, which measured them after stableWidthText; text that was not fitted gets the
+  // same reduction here, so nothing reaches the terminal that a terminal might draw wider than measured.
   return (
     <Text wrap="truncate">
       {segments.map(([text, tone], i) => (
         <Text key={i} {...(tone ? theme[tone] : {})}>
-          {text}
+          {stableWidthText(text)}
         </Text>
       ))}
     </Text>
@@ -25,6 +29,7 @@ export function Row({ segments, selected = false }: { segments: readonly Segment
 /** A section rule: "─ Queues ─────────" across the width. */
 export function Rule({ title, width, extra = '' }: { title: string; width: number; extra?: string }): React.ReactElement {
   const head = `─ ${title}${extra ? ` · ${extra}` : ''} `;
-  const [left, rest] = head.length >= width ? [head.slice(0, width), ''] : [head, '─'.repeat(width - head.length)];
+  const used = widthOf(head);
+  const [left, rest] = used >= width ? [truncate(head, width), ''] : [head, '─'.repeat(width - used)];
   return <Row segments={[[left, 'title'], [rest, 'rule']]} />;
 }

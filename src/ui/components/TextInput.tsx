@@ -3,14 +3,14 @@ import React from 'react';
 import { Text } from 'ink';
 import type { TextField } from '../keys/text-edit.ts';
 import { useTheme } from '../theme.ts';
-import { sanitizeLine } from '../../text/terminal.ts';
+import { sanitizeLine, stableWidthText } from '../../text/terminal.ts';
 import { truncate, widthOf } from '../text.ts';
 
 export function TextInput({ field, width, focused }: { field: TextField; width: number; focused: boolean }): React.ReactElement {
   const theme = useTheme();
-  const before = sanitizeLine(field.value.slice(0, field.cursor));
-  const at = sanitizeLine([...field.value.slice(field.cursor)][0] ?? ' ');
-  const after = sanitizeLine(field.value.slice(field.cursor + ([...field.value.slice(field.cursor)][0]?.length ?? 0)));
+  const before = stableWidthText(sanitizeLine(field.value.slice(0, field.cursor)));
+  const at = stableWidthText(sanitizeLine([...field.value.slice(field.cursor)][0] ?? ' ')) || ' ';
+  const after = stableWidthText(sanitizeLine(field.value.slice(field.cursor + ([...field.value.slice(field.cursor)][0]?.length ?? 0))));
   if (!focused) return <Text wrap="truncate">{truncate(sanitizeLine(field.value), width)}</Text>;
   const room = Math.max(1, width - widthOf(at) - 1);
   const shownBefore = widthOf(before) > room ? truncate(before, room, 'start') : before;
