@@ -36,6 +36,11 @@ export async function resolveDatabase(options: GlobalOptions, log: (line: string
   return { url: embedded.url, embedded };
 }
 
+/** IFQUEUE_RETENTION_DAYS, default 14: how long finished jobs are kept, and the cleanup's default age. */
+export function retentionDaysFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return Number(env.IFQUEUE_RETENTION_DAYS) || 14;
+}
+
 export interface OpenOptions {
   kind: RunnerInfo['kind'];
   work: boolean;
@@ -82,7 +87,7 @@ export async function openRunner(global: GlobalOptions, options: OpenOptions, lo
       defaultSchedules: options.work ? holdDefaultSchedules(await named(defaultSchedulesFor(tasksPool)), hold) : undefined,
       heartbeatSeconds: Number(process.env.IFQUEUE_HEARTBEAT_SECONDS) || 30,
       shutdownTimeoutMs: (Number(process.env.IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS) || 60) * 1000,
-      retentionDays: Number(process.env.IFQUEUE_RETENTION_DAYS) || 14,
+      retentionDays: retentionDaysFromEnv(),
       onError: options.onError,
     });
     await runner.start();

@@ -4,14 +4,7 @@ import { sanitizeLine } from '../text/terminal.ts';
 
 export { sanitizeLine };
 
-export function parseDuration(text: string): number {
-  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d|w)?\s*$/i.exec(text);
-  if (!m) throw new Error(`invalid duration ${JSON.stringify(text)} (examples: 30s, 10m, 2h, 14d)`);
-  const n = Number(m[1]);
-  const unit = (m[2] ?? 's').toLowerCase();
-  const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[unit]!;
-  return n * factor;
-}
+export { parseDuration } from '../text/duration.ts';
 
 export function formatDuration(seconds: number | null): string {
   if (seconds == null) return '—';

@@ -16,6 +16,8 @@ export interface DashboardContextValue {
   readonly: boolean;
   watching: boolean;
   runnerLabel: string | null;
+  /** the cleanup's default age, in days */
+  retentionDays: number;
 }
 
 export const DashboardContext = createContext<DashboardContextValue | null>(null);

@@ -20,6 +20,8 @@ export interface DashboardOptions {
   runnerLabel?: string;
   /** graceful stop with a countdown on Ctrl+C */
   stopRunner?: (onProgress: (p: { remainingSeconds: number; running: number }) => void) => Promise<void>;
+  /** IFQUEUE_RETENTION_DAYS: the cleanup's default age (default 14) */
+  retentionDays?: number;
   /** delivered by the cutover work; when null the Legacy key and screen are hidden */
   legacy?: LegacyAdapter | null;
   stdout?: NodeJS.WriteStream;
@@ -53,6 +55,7 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
     store, api: options.api, bridge, legacy,
     keymap: { readonly: !!options.readonly, legacy: legacy !== null },
     readonly: !!options.readonly, watching: !!options.watching, runnerLabel: options.runnerLabel ?? null,
+    retentionDays: options.retentionDays ?? 14,
   };
   let exitCode = 0;
   let quitting = false;

@@ -149,20 +149,25 @@ describe('job flows', () => {
     assert.equal(api.jobs.size, 5);
   });
 
-  test('c shows what a cleanup would delete, then deletes it on Enter', async () => {
+  test('c opens the cleanup form (age from IFQUEUE_RETENTION_DAYS), counts what would go, then deletes it on Enter', async () => {
     const api = await seededRunner();
     const old = new Date(Date.now() - 30 * 86_400_000).toISOString();
     for (const job of [...api.jobs.values()]) if (job.state === 'completed' || job.state === 'cancelled') api.setState(job.id, job.state, { finishedAt: old });
     const total = api.jobs.size;
-    h = mount({ api });
+    h = mount({ api, retentionDays: 21 });
     await h.waitFor('● live');
     await h.press('c');
-    const f = await h.waitFor('Cleanup');
-    assert.match(f, /Delete 2 finished jobs in all queues\?/);
-    assert.match(f, /Completed 1, cancelled 1, failed 0/);
+    let f = await h.waitFor('─ Cleanup all queues');
+    assert.match(f, /older than\s+21d/);
+    assert.match(f, /in all queues, finished more than 21 days ago/);
+    await h.press(KEY.enter);
+    f = await h.waitFor('Delete 2 jobs');
+    assert.match(f, /Delete 2 jobs in all queues finished more than 21 days ago\?/);
+    assert.match(f, /Completed 1, cancelled 1\./);
+    assert.doesNotMatch(f, /14 days/);
     assert.equal(api.jobs.size, total, 'the preview deleted nothing');
     await h.press(KEY.enter);
-    await h.waitFor('✓ Cleanup deleted 2 jobs in all queues');
+    await h.waitFor('✓ Cleanup deleted 2 jobs in all queues (older than 21 days)');
     assert.equal(api.jobs.size, total - 2);
   });
 

@@ -1,7 +1,7 @@
 // Bare `ifqueue`: the dashboard (embedded runner by default), `--daemon` headless, or a plain
 // summary when stdout is not a terminal.
 import { seedDemoJobs } from '../../tasks/demo/seed.ts';
-import { openRunner, type Opened } from '../context.ts';
+import { openRunner, retentionDaysFromEnv, type Opened } from '../context.ts';
 import { statusText } from './status.ts';
 import { runDaemon } from './daemon.ts';
 import { createLegacyControl, hasLegacyQueue } from '../../legacy/control.ts';
@@ -52,6 +52,7 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
       watching: !work,
       runnerLabel: work ? 'embedded runner' : 'watching',
       stopRunner: (onProgress) => opened.close({ onProgress }),
+      retentionDays: retentionDaysFromEnv(),
       legacy: (await hasLegacyQueue(opened.runner)) ? createLegacyControl(opened.runner) : null,
     });
   } finally {

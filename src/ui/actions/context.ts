@@ -11,6 +11,8 @@ export interface ActionContext {
   bridge: Bridge;
   readonly: boolean;
   legacy: LegacyAdapter | null;
+  /** the cleanup's default age, in days (IFQUEUE_RETENTION_DAYS) */
+  retentionDays: number;
 }
 
 /** An action that ran but changed nothing, and why ("Job … was not cancelled: it has already finished"). */

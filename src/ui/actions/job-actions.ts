@@ -1,9 +1,14 @@
-// Actions on jobs and queues: retry, retry all failed, cancel, delete, cleanup, pause/resume.
+// Actions on jobs and queues: retry, retry all failed, cancel, delete, cleanup (age and failed jobs chosen in a
+// form, counted first, then confirmed), pause/resume.
 import type { JobSummary } from '../../runner/types.ts';
 import { confirm, refused, report, reportError, type ActionContext } from './context.ts';
 import { currentScreen } from '../store/view-slice.ts';
 import { shortId, plural } from '../format.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
+import { ageWords, parseDuration } from '../../text/duration.ts';
+import { textField } from '../keys/text-edit.ts';
+import type { CleanupDialog } from '../store/dialog-slice.ts';
+import { errorLine } from '../errors.ts';
 
 /** The job the current screen points at: the selected row, or the open job. */
 export function selectedJob(ctx: ActionContext): JobSummary | null {
@@ -92,33 +97,62 @@ async function collectIds(ctx: ActionContext, filter: { task: string; state: 'fa
   return ids;
 }
 
-/** The age the dashboard's cleanup deletes from, as `ifqueue cleanup`'s default (not the runner's retention, which may differ). */
-const CLEANUP_DAYS = 14;
+/** Opens the cleanup form for a queue (or all): age defaults to IFQUEUE_RETENTION_DAYS, failed jobs off. */
+export function openCleanup(ctx: ActionContext, task: string | null): void {
+  ctx.store.getState().openDialog({
+    kind: 'cleanup', task, focus: 'age', age: textField(`${ctx.retentionDays}d`), includeFailed: false, problem: null, busy: false,
+  });
+}
 
-/** Shows what a cleanup would delete, then asks. */
-export async function cleanup(ctx: ActionContext, task: string | null): Promise<void> {
-  const scope = task ?? 'all queues';
-  const options = { olderThanSeconds: CLEANUP_DAYS * 86_400, ...(task ? { task } : {}) };
-  const { showFlash } = ctx.store.getState();
-  showFlash('progress', `Counting what a cleanup of ${scope} would delete…`);
+/** The age typed in the cleanup form, in seconds, or the problem with it. */
+export function cleanupAge(d: CleanupDialog): { seconds: number } | { problem: string } {
+  try {
+    const seconds = parseDuration(d.age.value);
+    return seconds > 0 ? { seconds } : { problem: 'the age must be more than 0' };
+  } catch (error) {
+    return { problem: errorLine(error) };
+  }
+}
+
+function cleanupWords(task: string | null, seconds: number) {
+  return { scope: task ?? 'all queues', age: ageWords(seconds) };
+}
+
+/** Counts what the cleanup in the form would delete, then asks before deleting it. */
+export async function submitCleanup(ctx: ActionContext): Promise<void> {
+  const d = ctx.store.getState().dialog;
+  if (d?.kind !== 'cleanup' || d.busy) return;
+  const age = cleanupAge(d);
+  if ('problem' in age) {
+    ctx.store.getState().updateDialog('cleanup', () => ({ problem: age.problem }));
+    return;
+  }
+  const { task, includeFailed } = d;
+  const options = { olderThanSeconds: age.seconds, includeFailed, ...(task ? { task } : {}) };
+  const words = cleanupWords(task, age.seconds);
+  ctx.store.getState().updateDialog('cleanup', () => ({ busy: true, problem: null }));
   let preview;
   try {
     preview = await ctx.api.cleanup({ ...options, dryRun: true });
   } catch (error) {
-    reportError(ctx, error);
+    ctx.store.getState().updateDialog('cleanup', () => ({ busy: false, problem: errorLine(error) }));
     return;
   }
+  const s = ctx.store.getState();
+  if (s.dialog?.kind !== 'cleanup') return;
+  s.closeDialog();
   const total = preview.completed + preview.cancelled + preview.failed;
   if (total === 0) {
-    showFlash('info', `Nothing to clean up in ${scope}: no finished jobs older than ${CLEANUP_DAYS} days`);
+    s.showFlash('note', `Nothing to clean up in ${words.scope} older than ${words.age}${includeFailed ? '' : ' (failed jobs kept)'}`);
     return;
   }
-  confirm(ctx, 'Cleanup', `Delete ${plural(total, 'finished job')} in ${scope}?`, async () => {
-    await report(ctx, `Cleaning up ${scope}…`, async () => {
+  const counts = `Completed ${preview.completed}, cancelled ${preview.cancelled}${includeFailed ? `, failed ${preview.failed}` : ''}`;
+  confirm(ctx, 'Cleanup', `Delete ${plural(total, 'job')} in ${words.scope} finished more than ${words.age} ago?`, async () => {
+    await report(ctx, `Cleaning up ${words.scope}…`, async () => {
       const done = await ctx.api.cleanup(options);
-      return `Cleanup deleted ${plural(done.completed + done.cancelled + done.failed, 'job')} in ${scope}`;
+      return `Cleanup deleted ${plural(done.completed + done.cancelled + done.failed, 'job')} in ${words.scope} (older than ${words.age})`;
     });
-  }, `Completed ${preview.completed}, cancelled ${preview.cancelled}, failed ${preview.failed}; all finished more than ${CLEANUP_DAYS} days ago.`);
+  }, `${counts}. The jobs and their logs are removed for good.`);
 }
 
 export function togglePause(ctx: ActionContext, task: string, paused: boolean): Promise<boolean> {

@@ -14,6 +14,7 @@ import { Confirm } from './Confirm.tsx';
 import { EnqueueForm } from './EnqueueForm.tsx';
 import { ImportPicker } from './ImportPicker.tsx';
 import { ScheduleEditor } from './ScheduleEditor.tsx';
+import { CleanupForm } from './CleanupForm.tsx';
 import { QuitScreen } from './QuitScreen.tsx';
 
 export function Body({ width, rows }: { width: number; rows: number }): React.ReactElement {
@@ -25,6 +26,7 @@ export function Body({ width, rows }: { width: number; rows: number }): React.Re
     case 'enqueue': return <EnqueueForm dialog={b.dialog} width={width} />;
     case 'import': return <ImportPicker dialog={b.dialog} width={width} />;
     case 'schedule': return <ScheduleEditor dialog={b.dialog} width={width} />;
+    case 'cleanup': return <CleanupForm dialog={b.dialog} width={width} />;
   }
   if (b.help) return <HelpScreen width={width} height={height} />;
   switch (b.screen) {

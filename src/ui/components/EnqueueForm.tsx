@@ -2,7 +2,7 @@
 import React from 'react';
 import type { EnqueueDialog } from '../store/dialog-slice.ts';
 import { Row, Rule } from './Row.tsx';
-import { ChoiceField, FormField } from './FormField.tsx';
+import { ChoiceField, FormField, FIELD_INDENT } from './FormField.tsx';
 import { useDashboardContext } from '../context.ts';
 import { argsHint } from '../args-schema.ts';
 import { fit } from '../text.ts';
@@ -23,9 +23,9 @@ export function EnqueueForm({ dialog, width }: { dialog: EnqueueDialog; width: n
     <>
       <Rule title="New job" width={width} />
       <ChoiceField label="task" value={sanitizeLine(taskName)} focused={dialog.focus === 'task'} width={width} />
-      <Row segments={[[fit(`             ${sanitizeLine(task?.description ?? '')}`, width), 'muted']]} />
+      <Row segments={[[fit(`${FIELD_INDENT}${sanitizeLine(task?.description ?? '')}`, width), 'muted']]} />
       <FormField label="args" field={dialog.fields.args} focused={dialog.focus === 'args'} width={width} />
-      <Row segments={[[fit(`             takes ${task ? argsHint(task) : '?'}`, width), 'muted']]} />
+      <Row segments={[[fit(`${FIELD_INDENT}takes ${task ? argsHint(task) : '?'}`, width), 'muted']]} />
       <FormField label="name" field={dialog.fields.name} focused={dialog.focus === 'name'} width={width} />
       <FormField label="priority" field={dialog.fields.priority} focused={dialog.focus === 'priority'} width={width} />
       <Row segments={[['', 'text']]} />

@@ -6,7 +6,10 @@ import type { TextField } from '../keys/text-edit.ts';
 import { useTheme } from '../theme.ts';
 import { fit, truncate } from '../text.ts';
 
-const LABEL = 10;
+/** label column: the widest label ("depends on") and a gap */
+const LABEL = 12;
+/** where a field's value starts: hint rows under a field are indented by this */
+export const FIELD_INDENT = ' '.repeat(3 + LABEL);
 
 export function FormField({ label, field, focused, width }: { label: string; field: TextField; focused: boolean; width: number }): React.ReactElement {
   const theme = useTheme();

@@ -2,7 +2,7 @@
 import React from 'react';
 import type { ScheduleDialog } from '../store/dialog-slice.ts';
 import { Row, Rule } from './Row.tsx';
-import { ChoiceField, FormField } from './FormField.tsx';
+import { ChoiceField, FormField, FIELD_INDENT } from './FormField.tsx';
 import { clock, until } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
@@ -11,10 +11,10 @@ export function ScheduleEditor({ dialog, width }: { dialog: ScheduleDialog; widt
   const now = Date.now();
   const p = dialog.preview;
   const cronLine = !p
-    ? (['             …', 'muted'] as const)
+    ? ([`${FIELD_INDENT}…`, 'muted'] as const)
     : p.ok
-      ? ([`             ✓ next ${p.next[0] ? `${clock(p.next[0], now)} (${until(p.next[0], now)})` : '—'}${p.next.length > 1 ? `, then ${p.next.slice(1, 3).map((n) => clock(n, now)).join(', ')}` : ''}`, 'ok'] as const)
-      : ([`             ✗ ${sanitizeLine(p.error)}`, 'error'] as const);
+      ? ([`${FIELD_INDENT}✓ next ${p.next[0] ? `${clock(p.next[0], now)} (${until(p.next[0], now)})` : '—'}${p.next.length > 1 ? `, then ${p.next.slice(1, 3).map((n) => clock(n, now)).join(', ')}` : ''}`, 'ok'] as const)
+      : ([`${FIELD_INDENT}✗ ${sanitizeLine(p.error)}`, 'error'] as const);
   const status = dialog.busy
     ? (['  saving…', 'muted'] as const)
     : dialog.error

@@ -1,9 +1,10 @@
-// Keys in dialogs: the confirmation, the enqueue and schedule forms, and the import picker.
+// Keys in dialogs: the confirmation, the enqueue, schedule and cleanup forms, and the import picker.
 import { commandFor, SCOPE_CHAINS } from './keymap.ts';
 import { editText } from './text-edit.ts';
 import type { KeyPress } from './key-name.ts';
 import type { DispatchContext, Layer } from './dispatch.ts';
-import { ENQUEUE_FIELDS, SCHEDULE_FIELDS, type EnqueueDialog, type ScheduleDialog } from '../store/dialog-slice.ts';
+import { CLEANUP_FIELDS, ENQUEUE_FIELDS, SCHEDULE_FIELDS, type CleanupDialog, type EnqueueDialog, type ScheduleDialog } from '../store/dialog-slice.ts';
+import { cleanupAge, submitCleanup } from '../actions/job-actions.ts';
 import { chooseEnqueueTask, IMPORT_TASKS, submitEnqueue, submitImport, validateEnqueue } from '../actions/enqueue-actions.ts';
 import { checkSchedule, submitSchedule } from '../actions/schedule-actions.ts';
 
@@ -56,6 +57,29 @@ function scheduleKeys(ctx: DispatchContext, d: ScheduleDialog, key: KeyPress): v
   }
 }
 
+function cleanupKeys(ctx: DispatchContext, d: CleanupDialog, key: KeyPress): void {
+  const s = ctx.store.getState();
+  const command = commandFor(SCOPE_CHAINS.form, key.name, ctx.keymap)?.command;
+  if (command === 'no') return s.closeDialog();
+  if (command === 'submit') return void submitCleanup(ctx);
+  if (command === 'nextField' || command === 'prevField') {
+    s.updateDialog('cleanup', () => ({ focus: cycle(CLEANUP_FIELDS, d.focus, command === 'nextField' ? 1 : -1) }));
+    return;
+  }
+  if (d.busy) return;
+  if (d.focus === 'failed') {
+    if (['space', 'left', 'right', 'x'].includes(key.name)) s.updateDialog('cleanup', (cur) => ({ includeFailed: !cur.includeFailed }));
+    return;
+  }
+  const age = editText(d.age, key);
+  if (!age) return;
+  s.updateDialog('cleanup', (cur) => {
+    const next = { ...cur, age };
+    const checked = cleanupAge(next);
+    return { age, problem: 'problem' in checked ? checked.problem : null };
+  });
+}
+
 export const dialogLayer: Layer = (ctx, key) => {
   const s = ctx.store.getState();
   const d = s.dialog;
@@ -77,6 +101,9 @@ export const dialogLayer: Layer = (ctx, key) => {
       return true;
     case 'schedule':
       scheduleKeys(ctx, d, key);
+      return true;
+    case 'cleanup':
+      cleanupKeys(ctx, d, key);
       return true;
     case 'import': {
       const command = commandFor(SCOPE_CHAINS.picker, key.name, ctx.keymap)?.command;

@@ -4,7 +4,7 @@ import { moveIndex } from './motion.ts';
 import { jobListRows } from '../layout.ts';
 import { TABS } from '../store/jobs-slice.ts';
 import { openJob } from '../actions/navigation.ts';
-import { cancelJob, cleanup, deleteJob, retryAllFailed, retryJob, togglePause } from '../actions/job-actions.ts';
+import { cancelJob, openCleanup, deleteJob, retryAllFailed, retryJob, togglePause } from '../actions/job-actions.ts';
 import { openEnqueue } from '../actions/enqueue-actions.ts';
 
 export const jobsKeys: ScreenHandler = (ctx, binding, key) => {
@@ -52,7 +52,7 @@ export const jobsKeys: ScreenHandler = (ctx, binding, key) => {
       return true;
     }
     case 'cleanup':
-      void cleanup(ctx, list.task);
+      openCleanup(ctx, list.task);
       return true;
     case 'enqueue':
       openEnqueue(ctx, list.task);

@@ -3,7 +3,7 @@ import type { ScreenHandler } from './screen-keys.ts';
 import { moveIndex } from './motion.ts';
 import { bodyRows } from '../layout.ts';
 import { openQueue } from '../actions/navigation.ts';
-import { cleanup, retryAllFailed, togglePause } from '../actions/job-actions.ts';
+import { openCleanup, retryAllFailed, togglePause } from '../actions/job-actions.ts';
 import { fetchFeeds, openEnqueue, openImport } from '../actions/enqueue-actions.ts';
 import { refreshLegacy } from '../actions/legacy-actions.ts';
 
@@ -24,7 +24,7 @@ export const overviewKeys: ScreenHandler = (ctx, binding) => {
       if (queue) void retryAllFailed(ctx, queue.task, '');
       return true;
     case 'cleanup':
-      void cleanup(ctx, null);
+      openCleanup(ctx, null);
       return true;
     case 'pause':
       if (queue) void togglePause(ctx, queue.task, queue.paused);

@@ -52,7 +52,22 @@ export interface ScheduleDialog {
   busy: boolean;
 }
 
-export type Dialog = ConfirmDialog | EnqueueDialog | ImportDialog | ScheduleDialog;
+export type CleanupField = 'age' | 'failed';
+export const CLEANUP_FIELDS: readonly CleanupField[] = ['age', 'failed'];
+
+export interface CleanupDialog {
+  kind: 'cleanup';
+  /** one queue, or null for all */
+  task: string | null;
+  focus: CleanupField;
+  /** delete jobs finished longer ago than this (typed: 14d, 12h, 30m) */
+  age: TextField;
+  includeFailed: boolean;
+  problem: string | null;
+  busy: boolean;
+}
+
+export type Dialog = ConfirmDialog | EnqueueDialog | ImportDialog | ScheduleDialog | CleanupDialog;
 
 export interface DialogSlice {
   dialog: Dialog | null;
