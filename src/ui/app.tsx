@@ -1,5 +1,5 @@
 // The dashboard's root: fixed chrome (header, body, flash line, footer) sized to the terminal, and the one input handler.
-import React, { useMemo, useRef } from 'react';
+import React, { useEffect, useMemo, useRef } from 'react';
 import { Box, Text, useInput, useWindowSize } from 'ink';
 import { DashboardContext, useDashboard, type DashboardContextValue } from './context.ts';
 import { ThemeContext, type Theme } from './theme.ts';
@@ -51,6 +51,23 @@ function TooSmall({ columns, rows }: { columns: number; rows: number }): React.R
   );
 }
 
+/** Reads once which IFDB tables this database lacks, so forms and schedules can say so before anything fails. */
+function IfdbCheck({ context }: { context: DashboardContextValue }): null {
+  useEffect(() => {
+    const check = context.ifdbTables;
+    if (!check) return;
+    let current = true;
+    check().then(
+      (missing) => current && context.store.getState().setIfdbMissing(missing),
+      () => {},
+    );
+    return () => {
+      current = false;
+    };
+  }, [context]);
+  return null;
+}
+
 function LegacyPolling({ context }: { context: DashboardContextValue }): null {
   const onLegacyScreen = useDashboard((s) => currentScreen(s.stack).kind === 'legacy');
   useLegacyStatus(context, context.legacy ? (onLegacyScreen ? 5000 : 30_000) : 0);
@@ -83,6 +100,7 @@ export function App({ context, theme, quit }: AppProps): React.ReactElement {
     <ThemeContext.Provider value={theme}>
       <DashboardContext.Provider value={context}>
         <LegacyPolling context={context} />
+        <IfdbCheck context={context} />
         {tooSmall ? (
           <TooSmall columns={columns} rows={rows} />
         ) : (

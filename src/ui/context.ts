@@ -18,6 +18,7 @@ export interface DashboardContextValue {
   runnerLabel: string | null;
   /** the cleanup's default age, in days */
   retentionDays: number;
+  ifdbTables: (() => Promise<Record<string, string[]>>) | null;
 }
 
 export const DashboardContext = createContext<DashboardContextValue | null>(null);

@@ -20,6 +20,8 @@ export interface DashboardOptions {
   runnerLabel?: string;
   /** graceful stop with a countdown on Ctrl+C */
   stopRunner?: (onProgress: (p: { remainingSeconds: number; running: number }) => void) => Promise<void>;
+  /** task → IFDB tables it needs that this database lacks (src/tasks/ifdb-tables.ts); absent: nothing is checked */
+  ifdbTables?: () => Promise<Record<string, string[]>>;
   /** IFQUEUE_RETENTION_DAYS: the cleanup's default age (default 14) */
   retentionDays?: number;
   /** delivered by the cutover work; when null the Legacy key and screen are hidden */
@@ -56,6 +58,7 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
     keymap: { readonly: !!options.readonly, legacy: legacy !== null },
     readonly: !!options.readonly, watching: !!options.watching, runnerLabel: options.runnerLabel ?? null,
     retentionDays: options.retentionDays ?? 14,
+    ifdbTables: options.ifdbTables ?? null,
   };
   let exitCode = 0;
   let quitting = false;

@@ -18,7 +18,10 @@ export const fakeTasks: TaskDefinition[] = [
   defineTask({
     name: 'import-games',
     description: 'Imports games from the sources',
-    schema: z.object({ appendUrls: z.boolean().default(false), dryRun: z.boolean().default(false) }).strict(),
+    // The real task's arguments (src/tasks/import/index.ts): a flag or a list of URLs.
+    schema: z
+      .object({ appendUrls: z.union([z.boolean(), z.array(z.string().max(2048).regex(/^https?:\/\//i)).max(1000)]).optional(), dryRun: z.boolean().optional() })
+      .strict(),
     exclusive: true,
     handler: noop,
   }),

@@ -18,7 +18,7 @@ describe('form flows', () => {
     let f = await h.waitFor('─ New job');
     assert.match(f, /task\s+demo-sleep/);
     assert.match(f, /args\s+\{"seconds":5\}/);
-    assert.match(f, /takes seconds: number = 5/);
+    assert.match(f, /seconds\?\s+number 0–86400 \(default 5\)/);
     await h.press(KEY.ctrlU);
     await h.type('{"seconds":"soon"}');
     f = await h.waitFor('✗ seconds:');
@@ -32,7 +32,7 @@ describe('form flows', () => {
     await h.type('{"seconds":');
     await h.waitFor('args are not valid JSON');
     await h.type('2}');
-    await h.waitFor('✓ arguments look valid');
+    await h.waitFor('✓ looks valid');
     await h.press(KEY.tab);
     await h.type('my nap');
     await h.press(KEY.tab);
@@ -68,7 +68,7 @@ describe('form flows', () => {
     await h.waitFor('‹ demo-sleep ›');
     await h.press(KEY.right);
     const f = await h.waitFor('‹ demo-fail ›');
-    assert.match(f, /message: string = "demo failure"/);
+    assert.match(f, /message\?\s+text \(default "demo failure"\)/);
     await h.press(KEY.escape);
     await h.waitFor('─ Queues');
   });

@@ -53,6 +53,8 @@ export async function runDefault(o: DefaultOptions): Promise<number> {
       runnerLabel: work ? 'embedded runner' : 'watching',
       stopRunner: (onProgress) => opened.close({ onProgress }),
       retentionDays: retentionDaysFromEnv(),
+      // Loaded on use: the table lists come from the task modules, which one-shot commands should not pay for.
+      ifdbTables: async () => (await import('../../tasks/ifdb-tables.ts')).missingIfdbTables(opened.runner.db),
       legacy: (await hasLegacyQueue(opened.runner)) ? createLegacyControl(opened.runner) : null,
     });
   } finally {

@@ -12,7 +12,7 @@ import { decodeCp1251Strict } from './cp1251.ts';
 import { requireIfdbTables } from './ifdb-tables.ts';
 import { createStaleSweeper, type StaleSweeper } from './stale-sweeper.ts';
 
-const TABLES = ['games_gameurl', 'games_gameurlcategory', 'games_url', 'games_interpretedgameurl', 'games_game_tags', 'games_gametag', 'games_gametagcategory'];
+export const RECODE_TABLES = ['games_gameurl', 'games_gameurlcategory', 'games_url', 'games_interpretedgameurl', 'games_game_tags', 'games_gametag', 'games_gametagcategory'];
 const RECODABLE = 'play_in_interpreter';
 const KEPT_AS_IS = new Set(['.zip', '.qsz']);
 const VARCHAR = 255;
@@ -142,7 +142,7 @@ export function recodeGameTask(deps: TaskDeps, sweep: StaleSweeper = createStale
     expireSeconds: Math.ceil(config.limits.extractorTimeoutMs / 1000) * 3 + 300,
     async handler({ gameUrlId, afterClone }, ctx) {
       const started = Date.now();
-      await requireIfdbTables(pool, TABLES);
+      await requireIfdbTables(pool, RECODE_TABLES);
       await sweep(ctx);
       const row = await loadRow(gameUrlId);
       if (row.category !== RECODABLE) {

@@ -13,6 +13,8 @@ export interface ActionContext {
   legacy: LegacyAdapter | null;
   /** the cleanup's default age, in days (IFQUEUE_RETENTION_DAYS) */
   retentionDays: number;
+  /** task → IFDB tables it needs that this database lacks, or null when nobody can tell */
+  ifdbTables: (() => Promise<Record<string, string[]>>) | null;
 }
 
 /** An action that ran but changed nothing, and why ("Job … was not cancelled: it has already finished"). */

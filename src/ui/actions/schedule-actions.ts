@@ -6,6 +6,7 @@ import { checkArgs } from '../args-schema.ts';
 import { shortId, clock, until } from '../format.ts';
 import { errorLine } from '../errors.ts';
 import { confirm, refused, report, type ActionContext } from './context.ts';
+import { unlessTablesMissing } from './ifdb-check.ts';
 
 export function selectedSchedule(ctx: ActionContext): ScheduleInfo | null {
   const s = ctx.store.getState();
@@ -67,12 +68,16 @@ export async function submitSchedule(ctx: ActionContext): Promise<void> {
   }
 }
 
-export function toggleSchedule(ctx: ActionContext, s: ScheduleInfo): Promise<boolean> {
-  return report(ctx, `${s.paused ? 'Resuming' : 'Pausing'} schedule ${s.task}…`, async () => {
-    if (s.paused) await ctx.api.resumeSchedule(s.id);
-    else await ctx.api.pauseSchedule(s.id);
-    return `${s.paused ? 'Resumed' : 'Paused'} schedule ${s.task} (${s.key})`;
-  });
+export async function toggleSchedule(ctx: ActionContext, s: ScheduleInfo): Promise<void> {
+  const toggle = () =>
+    report(ctx, `${s.paused ? 'Resuming' : 'Pausing'} schedule ${s.task}…`, async () => {
+      if (s.paused) await ctx.api.resumeSchedule(s.id);
+      else await ctx.api.pauseSchedule(s.id);
+      return `${s.paused ? 'Resumed' : 'Paused'} schedule ${s.task} (${s.key})`;
+    });
+  // Resuming a schedule whose task lacks IFDB's tables here would only produce failures: ask first.
+  if (s.paused) await unlessTablesMissing(ctx, s.task, `Resume schedule ${s.task}`, toggle);
+  else await toggle();
 }
 
 export function deleteSchedule(ctx: ActionContext, s: ScheduleInfo): void {

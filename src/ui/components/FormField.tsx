@@ -11,12 +11,25 @@ const LABEL = 12;
 /** where a field's value starts: hint rows under a field are indented by this */
 export const FIELD_INDENT = ' '.repeat(3 + LABEL);
 
-export function FormField({ label, field, focused, width }: { label: string; field: TextField; focused: boolean; width: number }): React.ReactElement {
+interface FormFieldProps {
+  label: string;
+  field: TextField;
+  focused: boolean;
+  width: number;
+  /** shown dimmed while the field is empty: the default, or an example */
+  placeholder?: string;
+}
+
+export function FormField({ label, field, focused, width, placeholder }: FormFieldProps): React.ReactElement {
   const theme = useTheme();
+  const room = Math.max(1, width - LABEL - 3);
+  // An empty field shows its placeholder after the cursor (the cursor takes one cell, then a space).
+  const hint = placeholder && field.value === '' ? truncate(`${focused ? ' ' : ''}${placeholder}`, Math.max(0, room - (focused ? 1 : 0))) : '';
   return (
     <Box width={width} height={1}>
       <Text {...(focused ? theme.accent : theme.muted)}>{`${focused ? ' › ' : '   '}${fit(label, LABEL)}`}</Text>
-      <TextInput field={field} width={Math.max(1, width - LABEL - 3)} focused={focused} />
+      <TextInput field={field} width={room} focused={focused} />
+      {hint && <Text {...theme.muted}>{hint}</Text>}
     </Box>
   );
 }

@@ -2,7 +2,8 @@
 import React from 'react';
 import type { ImportDialog } from '../store/dialog-slice.ts';
 import { Row, Rule } from './Row.tsx';
-import { useDashboardContext } from '../context.ts';
+import { useDashboard, useDashboardContext } from '../context.ts';
+import { missingTablesLines } from '../actions/ifdb-check.ts';
 import { IMPORT_TASKS } from '../actions/enqueue-actions.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
@@ -10,6 +11,7 @@ import { sanitizeLine } from '../../text/terminal.ts';
 export function ImportPicker({ dialog, width }: { dialog: ImportDialog; width: number }): React.ReactElement {
   const { api } = useDashboardContext();
   const tasks = api.tasks();
+  const missing = useDashboard((s) => s.ifdbMissing?.[IMPORT_TASKS[dialog.choice]] ?? null);
   return (
     <>
       <Rule title="Trigger an import" width={width} />
@@ -23,6 +25,15 @@ export function ImportPicker({ dialog, width }: { dialog: ImportDialog; width: n
       <Row segments={[[fit(`   [${dialog.dryRun ? 'x' : ' '}] dry run: log what would be created, merged and updated, write nothing`, width), dialog.dryRun ? 'accent' : 'text']]} />
       <Row segments={[['', 'text']]} />
       <Row segments={[[fit('   An import that is already queued or running is not enqueued twice.', width), 'muted']]} />
+      {missing && (
+        <>
+          <Row segments={[['', 'text']]} />
+          {missingTablesLines(IMPORT_TASKS[dialog.choice], missing).map((line, i) => (
+            <Row key={i} segments={[[fit(`   ${i === 0 ? '!' : ' '} ${line}`, width), 'warn']]} />
+          ))}
+          <Row segments={[[fit("     Point DATABASE_URL at IFDB's database. Enter asks first.", width), 'muted']]} />
+        </>
+      )}
     </>
   );
 }

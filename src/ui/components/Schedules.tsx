@@ -9,10 +9,11 @@ import { ago, argsSummary, clock, runTime, shortId, until } from '../format.ts';
 import { fit } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { SCHEDULE_DETAIL_ROWS, scheduleListRows } from '../layout.ts';
+import { missingTablesLines } from '../actions/ifdb-check.ts';
 
 export function Schedules({ width, rows }: { width: number; rows: number }): React.ReactElement {
   const now = useClock(RELATIVE_TIME_TICK_MS);
-  const v = useDashboard(useShallow((s) => ({ schedules: s.snapshot?.schedules ?? null, index: s.scheduleIndex })));
+  const v = useDashboard(useShallow((s) => ({ schedules: s.snapshot?.schedules ?? null, index: s.scheduleIndex, missing: s.ifdbMissing })));
   if (!v.schedules) return <Row segments={[['  Loading…', 'muted']]} />;
   const listRows = scheduleListRows(rows);
   const selected = Math.min(v.index, Math.max(0, v.schedules.length - 1));
@@ -28,6 +29,9 @@ export function Schedules({ width, rows }: { width: number; rows: number }): Rea
             : '  never run yet',
           s.lastOutcome === 'failed' ? 'error' : 'muted',
         ],
+        ...(v.missing?.[s.task]
+          ? missingTablesLines(`its ${s.task} jobs`, v.missing[s.task]).map((line, i): [string, 'warn'] => [`  ${i === 0 ? '!' : ' '} ${line}${i === 1 && s.paused ? ' Keep it paused.' : ''}`, 'warn'])
+          : []),
       ]
     : [['  no schedules yet: press a to add one', 'muted']];
   return (

@@ -13,8 +13,8 @@ export interface ConfirmDialog {
   onConfirm: () => Promise<void>;
 }
 
-export type EnqueueField = 'task' | 'args' | 'name' | 'priority';
-export const ENQUEUE_FIELDS: readonly EnqueueField[] = ['task', 'args', 'name', 'priority'];
+export type EnqueueField = 'task' | 'args' | 'name' | 'priority' | 'delay' | 'retries' | 'dependsOn';
+export const ENQUEUE_FIELDS: readonly EnqueueField[] = ['task', 'args', 'name', 'priority', 'delay', 'retries', 'dependsOn'];
 
 export interface EnqueueDialog {
   kind: 'enqueue';

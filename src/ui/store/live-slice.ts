@@ -14,6 +14,9 @@ export interface LiveSlice {
   detailVersion: number;
   legacy: LegacyStatus | null;
   legacyError: string | null;
+  /** task → the IFDB tables it needs that this database lacks (null until checked, or when nothing checks) */
+  ifdbMissing: Record<string, string[]> | null;
+  setIfdbMissing(missing: Record<string, string[]>): void;
   setSnapshot(snapshot: Snapshot): void;
   setConnection(connected: boolean, error?: string | null): void;
   bumpVersions(jobs: boolean, detail: boolean): void;
@@ -28,6 +31,8 @@ export const createLiveSlice: SliceCreator<LiveSlice> = (set) => ({
   detailVersion: 0,
   legacy: null,
   legacyError: null,
+  ifdbMissing: null,
+  setIfdbMissing: (ifdbMissing) => set({ ifdbMissing }),
   setSnapshot: (snapshot) => set({ snapshot, connected: true, dbError: null }),
   setConnection: (connected, error = null) => set({ connected, dbError: connected ? null : error }),
   bumpVersions: (jobs, detail) =>
