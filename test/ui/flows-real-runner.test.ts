@@ -61,7 +61,7 @@ describe('dashboard actions against a real runner', () => {
       await waitFor('the form on demo-sleep', () => /task\s+demo-sleep/.test(h!.frame()));
       await h.press(KEY.ctrlU);
       await h.type('{"seconds":7}');
-      await h.waitFor('✓ arguments look valid');
+      await h.waitFor('✓ looks valid');
       await h.press(KEY.tab);
       await h.type('form nap');
       await h.press(KEY.tab);
@@ -144,7 +144,7 @@ describe('dashboard actions against a real runner', () => {
     assert.equal((await db.query(`SELECT count(*)::int AS n FROM ifqueue.job_meta WHERE job_id = $1`, [id])).rows[0].n, 0, 'its name and options are gone');
   });
 
-  test('c previews a cleanup, and Enter deletes only the finished jobs older than 14 days', async () => {
+  test('c opens the cleanup form (IFQUEUE_RETENTION_DAYS), counts, and Enter deletes only the finished jobs older than that; failed ones only when asked', async () => {
     const old = [await runner.enqueue('demo-noop', {}, { name: 'old-done' }), await runner.enqueue('demo-log-burst', { lines: 2 }, { name: 'old-done-2' })];
     const recent = await runner.enqueue('demo-noop', {}, { name: 'recent-done' });
     const oldFailed = await runner.enqueue('demo-fail', { message: 'old failure' }, { name: 'old-failed' });
@@ -154,18 +154,30 @@ describe('dashboard actions against a real runner', () => {
     const total = async () => (await db.query(`SELECT count(*)::int AS n FROM pgboss.job`)).rows[0].n;
     const before = await total();
 
-    h = mount({ api: runner });
+    h = mount({ api: runner, retentionDays: 20 });
     await h.waitFor('● live');
     await h.press('c');
-    const f = await h.waitFor('Delete 2 finished jobs in all queues?');
-    assert.match(f, /Completed 2, cancelled 0, failed 0/);
+    await h.waitFor('─ Cleanup all queues');
+    await h.press(KEY.enter);
+    const f = await h.waitFor('Delete 2 jobs in all queues finished more than 20 days ago?');
+    assert.match(f, /Completed 2, cancelled 0\./);
     assert.equal(await total(), before, 'the preview deleted nothing');
     await h.press(KEY.enter);
-    await h.waitFor('✓ Cleanup deleted 2 jobs in all queues');
+    await h.waitFor('✓ Cleanup deleted 2 jobs in all queues (older than 20 days)');
     for (const id of old) assert.equal(await jobRow(id), undefined, 'an old finished job is gone');
     assert.equal((await jobRow(recent)).state, 'completed', 'a recent one stays');
     assert.equal((await jobRow(oldFailed)).state, 'failed', 'failed jobs stay (cleanup without --failed)');
     assert.equal(await total(), before - 2);
+
+    // Failed jobs go only when the form says so.
+    await h.press('c', KEY.tab, ' ');
+    await h.waitFor('[x] yes');
+    await h.press(KEY.enter);
+    await h.waitFor('Delete 1 job in all queues finished more than 20 days ago?');
+    await h.press(KEY.enter);
+    await h.waitFor('✓ Cleanup deleted 1 job in all queues (older than 20 days)');
+    assert.equal(await jobRow(oldFailed), undefined, 'the old failed job is gone');
+    assert.equal((await jobRow(recent)).state, 'completed');
   });
 
   test('p pauses the selected queue in the database and p again resumes it; a job queued meanwhile runs after the resume', async () => {

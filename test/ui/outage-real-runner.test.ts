@@ -52,7 +52,7 @@ test('PostgreSQL stopped under the dashboard: it shows the database down, an act
   await h.waitFor('─ New job');
   await h.press(KEY.ctrlU);
   await h.type('{"seconds":0}');
-  await h.waitFor('✓ arguments look valid');
+  await h.waitFor('✓ looks valid');
   await h.press(KEY.tab);
   await h.type('after the outage');
   await h.press(KEY.enter);
