@@ -79,9 +79,9 @@ const hostileTask = defineTask({
   },
 });
 
-async function cliOutput(child: Child): Promise<string> {
+async function cliOutput(child: Child, expectedCode = 0): Promise<string> {
   const exit = await child.exited;
-  assert.equal(exit.code, 0, `${child.name} failed: ${child.stderr()}`);
+  assert.equal(exit.code, expectedCode, `${child.name} exited ${exit.code}: ${child.stderr()}`);
   return child.lines.join('\n');
 }
 
@@ -111,7 +111,8 @@ describe('hostile terminal strings', () => {
     const follow = children.spawnCli('job --follow', ['job', id, '--follow'], env);
     await follow.waitForLine(/^── log$/, 90_000);
     await writeFile(gate, '');
-    const followed = await cliOutput(follow);
+    // --follow ends with the job's final state and exits 1 when the job did not complete (#14)
+    const followed = await cliOutput(follow, 1);
     const [detail, list, listJson] = await Promise.all([
       cliOutput(children.spawnCli('job', ['job', id], env)),
       cliOutput(children.spawnCli('jobs', ['jobs'], env)),
@@ -131,7 +132,9 @@ describe('hostile terminal strings', () => {
     assert.equal(JSON.parse(listJson)[0].name, `${CORPUS.csi}${CORPUS.osc52bel}${CORPUS.osc8}${CORPUS.carriageReturn}${CORPUS.bidi}`, 'jobs --json keeps the name exact');
     const rawInJson = hazards(listJson).length;
     if (rawInJson) t.diagnostic(`finding: jobs --json prints ${rawInJson} raw C1/bidi control characters (e.g. 8-bit CSI U+009B); escaping them as \\uXXXX would keep the JSON exact`);
-    const logLines = followed.split('\n').slice(followed.split('\n').indexOf('── log') + 1);
+    const followedLines = followed.split('\n');
+    assert.match(followedLines.at(-1)!, /^job failed: failed: A/, 'the final state closes the follow');
+    const logLines = followedLines.slice(followedLines.indexOf('── log') + 1, -1);
     for (const line of logLines) assert.match(line, /^\d\d:\d\d:\d\d\.\d{3} [DIWE] /, `every followed line is one log line with its prefix: ${JSON.stringify(line)}`);
     for (const label of Object.keys(CORPUS)) {
       assert.equal(logLines.filter((l) => l.includes(` ${label}: `)).length, 1, `the ${label} line was shown once`);
