@@ -23,6 +23,8 @@ function newestMtime(dir) {
 function bundleIsFresh() {
   const bundle = path.join(root, 'dist', 'ifqueue.js');
   if (process.env.IFQUEUE_FROM_SOURCE || !existsSync(bundle)) return false;
+  // an installed package ships dist/ without src/
+  if (!existsSync(path.join(root, 'src'))) return true;
   try {
     return statSync(bundle).mtimeMs >= newestMtime(path.join(root, 'src'));
   } catch {

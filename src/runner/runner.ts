@@ -126,11 +126,23 @@ export class Runner implements QueueApi {
 
   /** Idempotent: a second caller awaits the same start. */
   start(): Promise<void> {
-    this.starting ??= this.doStart().catch((error) => {
+    this.starting ??= this.doStart().catch(async (error) => {
       this.starting = null;
+      await this.releaseFailedStart();
       throw new UserError(`cannot start on ${this.database}: ${scrubSecrets(errorMessage(error), this.options.databaseUrl)}`, { cause: error });
     });
     return this.starting;
+  }
+
+  /** A start that failed half way (a failed migration) must not leave pg-boss and the pools keeping the process alive. */
+  private async releaseFailedStart(): Promise<void> {
+    for (const u of this.unsubscribes.splice(0)) u();
+    this.restoreConsole?.();
+    this.restoreConsole = null;
+    await this.hub?.stop().catch(() => {});
+    await this.boss?.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
+    await this.pool?.end().catch(() => {});
+    await this.bookPool?.end().catch(() => {});
   }
 
   private reportError = (where: string, error: unknown) => {

@@ -166,3 +166,18 @@ test('a daemon or dashboard on an unreachable database names the (masked) databa
     assert.doesNotMatch(String(r.stderr) + String(r.stdout), /s3cret-pw/);
   }
 });
+
+test('a runner whose start fails half way (a failed migration) ends the command with one line instead of hanging', async () => {
+  const broken = await createTestDatabase('cli_failed_start');
+  try {
+    const first = await ifqueue(['status'], { databaseUrl: broken.url });
+    assert.equal(first.exitCode, 0, String(first.stderr));
+    // the migrations run again from the first, which meets its own tables
+    await broken.query(`DELETE FROM ifqueue.migration`);
+    const r = await ifqueue(['status'], { databaseUrl: broken.url });
+    assert.equal(r.timedOut, false, 'the process exited by itself');
+    assertOneLineError(r, /cannot start on .*: ifqueue schema migration 1 failed: relation "job_meta" already exists/);
+  } finally {
+    await broken.drop();
+  }
+});
