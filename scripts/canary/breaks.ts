@@ -84,9 +84,10 @@ export const BREAKS: Break[] = [
   },
   {
     id: 'bidi-inert',
-    guarantee: 'Text from jobs is made inert before it reaches a terminal: bidi overrides included',
+    guarantee: 'Text from jobs is made inert before it reaches a terminal (job, jobs, --follow, daemon lines): bidi overrides included',
     file: 'src/text/terminal.ts',
     edits: [{ find: "  return stripSequences(s)\n    .replace(BIDI, '')\n    .replace(LINE_SEPARATORS, '\\n')", replace: "  return stripSequences(s)\n    .replace(LINE_SEPARATORS, '\\n')" }],
-    tests: ['test/ui/hostile-strings.test.ts'],
+    // the dashboard's own cell fitting drops zero-width characters too, so only the CLI surfaces show this break
+    tests: ['test/hostile/terminal.test.ts'],
   },
 ];
