@@ -14,7 +14,7 @@ let runners: RunnerPool;
 
 /** Per key: lets the handler return, and what it saw. */
 const holds = new Map<string, ReturnType<typeof gate>>();
-const runs: { key: string; attempt: number; abortedWhenReturning: boolean }[] = [];
+const runs: { key: string; attempt: number; signal: AbortSignal; abortedWhenReturning: boolean }[] = [];
 
 /** Waits for the test to let it go and never looks at ctx.signal. */
 const stubborn = defineTask({
@@ -24,7 +24,7 @@ const stubborn = defineTask({
   concurrency: 2,
   retry: { retries: 2, delaySeconds: 0, backoff: false },
   async handler({ key }, ctx) {
-    const run = { key, attempt: ctx.job.attempt, abortedWhenReturning: false };
+    const run = { key, attempt: ctx.job.attempt, signal: ctx.signal, abortedWhenReturning: false };
     runs.push(run);
     await holds.get(key)!.promise;
     run.abortedWhenReturning = ctx.signal.aborted;
@@ -75,11 +75,12 @@ test('shutdown: a job whose task ignores its signal is put back in the queue whe
 
   // The next runner runs it as the same attempt, and that run is the one that completes it.
   hold('shutdown-late').open();
-  await runners.start([stubborn]);
+  const next = await runners.start([stubborn]);
   const done = await waitForState(db, id, 'completed');
   assert.equal(done.retry_count, 0, 'still the first attempt');
   assert.deepEqual(runsOf('shutdown-late').map((r) => r.attempt), [1, 1], 'ran twice, both as attempt 1');
   assert.equal(runsOf('shutdown-late')[1].abortedWhenReturning, false);
+  await next.stop();
   await client.stop();
 });
 
@@ -92,8 +93,9 @@ test('cancel: a running job whose task ignores its signal stays cancelled whatev
   await waitFor('the handler to be running', () => runsOf('cancel-late').length === 1);
   assert.equal(await client.cancelJob(id), 1);
   assert.equal((await bossJob(db, id))?.state, 'cancelled');
+  // the cancel reaches the running runner as an event, and its signal fires (and is ignored)
+  await waitFor('the cancel to abort the signal', () => runsOf('cancel-late')[0].signal.aborted);
   g.open();
-  // returning only now, it finds its signal fired by the cancel (which reached its runner as an event)
   await waitFor('the late handler to return', () => runsOf('cancel-late')[0].abortedWhenReturning);
   // its attempt is settled as cancelled, not completed, once the late return is handled
   await waitFor('the attempt to be settled', async () => {
