@@ -5,6 +5,7 @@
 import type { Queryable } from '../runner/db.ts';
 import { errorMessage } from '../runner/errors.ts';
 import type { ScheduleInfo, ScheduleInput } from '../runner/types.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 import { mapLegacyCommand } from './command-map.ts';
 import { LEGACY_TABLE } from './options.ts';
 
@@ -49,17 +50,16 @@ export function holdDefaultSchedules(defaults: ScheduleInput[], hold: LegacyCron
 
 const rowsText = (rows: HeldCronRow[]) => rows.map((r) => `row ${r.id}${r.name ? ` ${r.name}` : ''} "${r.cron}"`).join(', ');
 
-/** One line per held task, for the log: why its default schedule is paused, or a warning that both systems run it. */
+/** One line per held task, for the log: why its default schedule is paused, or a warning that both systems run it (printable: row names come from the database). */
 export function holdNotices(hold: LegacyCronHold, schedules: ScheduleInfo[]): string[] {
   const lines: string[] = [];
   for (const [task, rows] of hold) {
     const s = schedules.find((x) => x.task === task && x.key === 'default');
     if (!s) continue;
-    lines.push(
-      s.paused
-        ? `ifqueue: schedule ${task} is paused: the old worker still runs legacy cron ${rowsText(rows)} and bridging is off; \`ifqueue legacy cutover\` converts the row into this schedule and resumes it`
-        : `ifqueue: warning: schedule ${task} is active while the old worker also runs legacy cron ${rowsText(rows)}: both run it; pause it (ifqueue schedules pause ${task}) or switch over (ifqueue legacy cutover)`,
-    );
+    const line = s.paused
+      ? `ifqueue: schedule ${task} is paused: the old worker still runs legacy cron ${rowsText(rows)} and bridging is off; \`ifqueue legacy cutover\` converts the row into this schedule and resumes it`
+      : `ifqueue: warning: schedule ${task} is active while the old worker also runs legacy cron ${rowsText(rows)}: both run it; pause it (ifqueue schedules pause ${task}) or switch over (ifqueue legacy cutover)`;
+    lines.push(sanitizeLine(line));
   }
   return lines;
 }

@@ -50,7 +50,10 @@ const DDL = `
   -- that was stopped.
   CREATE SEQUENCE IF NOT EXISTS ifqueue.legacy_guard_refused_at MINVALUE 0 START 0;
   CREATE SEQUENCE IF NOT EXISTS ifqueue.legacy_guard_refused_row MINVALUE 0 START 0;
-  CREATE OR REPLACE FUNCTION ifqueue.legacy_guard() RETURNS trigger LANGUAGE plpgsql AS $f$
+  -- SECURITY DEFINER: the old worker's database role may have no rights on ifqueue's schema, yet its
+  -- refusal must still be recorded (the search path is pinned, as such a function needs).
+  CREATE OR REPLACE FUNCTION ifqueue.legacy_guard() RETURNS trigger LANGUAGE plpgsql
+    SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $f$
   BEGIN
     -- The old worker selects a pending row, then saves it with a new start_time, without a lock.
     -- While the bridge is on, such a start is refused, so a row the bridge took cannot run twice.
@@ -60,7 +63,7 @@ const DDL = `
         PERFORM setval('ifqueue.legacy_guard_refused_at', (extract(epoch FROM clock_timestamp()) * 1000)::bigint, true);
         PERFORM setval('ifqueue.legacy_guard_refused_row', NEW.id, true);
       EXCEPTION WHEN OTHERS THEN
-        NULL; -- a worker's database user without rights on the sequences still gets the message below
+        NULL; -- whatever goes wrong here, the worker still gets the message below
       END;
       RAISE EXCEPTION '${GUARD_MESSAGE}', NEW.id USING ERRCODE = 'object_in_use';
     END IF;

@@ -9,7 +9,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
-import { holdDefaultSchedules, legacyCronHold } from '../../src/legacy/deploy-hold.ts';
+import { holdDefaultSchedules, holdNotices, legacyCronHold } from '../../src/legacy/deploy-hold.ts';
+import type { ScheduleInfo } from '../../src/runner/types.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { CloneFile, FetchFeeds, ImportGames, enqueue } from '../fixtures/legacy/enqueue.ts';
 import { ledger, legacyDatabase, rows, spawnWorker, tempDir, waitFor, type StandInWorker } from './support.ts';
@@ -48,6 +49,16 @@ test('the defaults are held back only for tasks the old worker runs from a live 
   assert.deepEqual([...hold], [['import-games', [{ id: imports, name: 'ImportGames', cron: '0 3 1 1 *' }]]], 'a failed cron row ended its schedule: fetch-feeds is not held');
   assert.deepEqual(holdDefaultSchedules(defaults, hold).map((d) => [d.task, d.paused ?? false]), [['import-games', true], ['fetch-feeds', false]]);
   await db.query(`DELETE FROM core_taskqueueelement`);
+});
+
+test('the notice says why a default is paused, warns when one is active beside a cron row, and prints a hostile row name inertly', () => {
+  const hold = new Map([['import-games', [{ id: 12, name: '\u001b]52;c;cGF3bmVk\u0007Import\nGames', cron: '0 */6 * * *' }]]]);
+  const schedule = (paused: boolean) => ({ id: 'x', task: 'import-games', key: 'default', cron: '0 */6 * * *', tz: 'UTC', args: {}, paused }) as unknown as ScheduleInfo;
+  const [paused] = holdNotices(hold, [schedule(true)]);
+  assert.equal(paused, 'ifqueue: schedule import-games is paused: the old worker still runs legacy cron row 12 Import⏎Games "0 */6 * * *" and bridging is off; `ifqueue legacy cutover` converts the row into this schedule and resumes it');
+  const [active] = holdNotices(hold, [schedule(false)]);
+  assert.match(active, /^ifqueue: warning: schedule import-games is active while the old worker also runs legacy cron row 12 .*: both run it; pause it \(ifqueue schedules pause import-games\) or switch over \(ifqueue legacy cutover\)$/);
+  assert.deepEqual(holdNotices(hold, []), [], 'no default schedule (deleted by the user): nothing to say');
 });
 
 test('deploy with the old worker running: defaults paused and the log says why; legacy cutover converts the cron rows and resumes them', { timeout: 180_000 }, async () => {

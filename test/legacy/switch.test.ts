@@ -5,7 +5,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import pg from 'pg';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { startBridge, enableBridging, type Bridge } from '../../src/legacy/bridge.ts';
@@ -13,7 +15,7 @@ import { cutover } from '../../src/legacy/cutover.ts';
 import type { LegacyOptions } from '../../src/legacy/options.ts';
 import { legacyReport, reportText } from '../../src/legacy/status.ts';
 import { stopWorker } from '../../src/legacy/stop.ts';
-import { bridgeSwitch, lastGuardRefusal, setBridgeSwitch, setTrigger } from '../../src/legacy/store.ts';
+import { bridgeSwitch, installedTriggers, lastGuardRefusal, setBridgeSwitch, setTrigger } from '../../src/legacy/store.ts';
 import type { Runner } from '../../src/runner/runner.ts';
 import type { TestDatabase } from '../helpers/db.ts';
 import { CloneFile, FetchFeeds, enqueue } from '../fixtures/legacy/enqueue.ts';
@@ -173,4 +175,47 @@ test('legacy bridge refuses to switch bridging on under a live old worker, and n
   assert.equal(worker.child.exitCode, null);
   await worker.stop();
   assert.equal(await worker.exited, 0);
+});
+
+test('cutover stops before bridging when the old worker does not finish its row in time, and kills nothing', { timeout: 60_000 }, async () => {
+  await legacyWorld();
+  const pidFile = path.join(tmp.dir, 'slow.pid');
+  const worker = await spawnWorker(db.url, pidFile, { taskMs: 8000, exitOnRefusedSave: true });
+  workers.push(worker);
+  const id = await enqueue(db, pidFile, CloneFile, [3700], { name: 'CloneUrl(3700)' });
+  await worker.waitForOutput(new RegExp(`^started row ${id}$`));
+  const result = await cutover(runner, { ...opts(pidFile), stopTimeoutMs: 500 }, () => {});
+  assert.equal(result.ok, false);
+  assert.match(result.message, new RegExp(`^old worker \\(pid ${worker.pid}\\) is still running after \\d+s; it was not killed .*; cutover stopped before bridging \\(bridging stays off\\)`));
+  assert.equal(await bridgeSwitch(runner.db), false);
+  assert.equal((await installedTriggers(runner.db)).guard, false);
+  // it had its SIGTERM: it finishes the row and exits by itself, cleanly
+  assert.equal(await worker.exited, 0);
+  assert.equal((await rows(db, [id]))[0].success, true);
+});
+
+test("the guard records its refusal even when the old worker's database role has no rights on ifqueue's schema", async () => {
+  await legacyWorld();
+  await setTrigger(runner.db, 'guard', true);
+  const role = `ifq_weak_${randomBytes(4).toString('hex')}`;
+  const id = await enqueue(db, null, CloneFile, [3800]);
+  await db.query(`CREATE ROLE ${role} LOGIN`);
+  const url = new URL(db.url);
+  url.username = role;
+  const client = new pg.Client({ connectionString: url.toString() });
+  try {
+    await db.query(`GRANT SELECT, UPDATE ON core_taskqueueelement TO ${role}`);
+    await client.connect();
+    await assert.rejects(
+      client.query(`UPDATE core_taskqueueelement SET pending = false, start_time = now() WHERE id = $1`, [id]),
+      new RegExp(`^error: ifqueue bridge is on: the legacy worker may not start row ${id}\\. Stop it for good: ifqueue legacy stop`),
+    );
+    assert.equal((await lastGuardRefusal(runner.db))?.rowId, id);
+    await client.query(`UPDATE core_taskqueueelement SET log = 'edited' WHERE id = $1`, [id]);
+  } finally {
+    await client.end().catch(() => {});
+    await db.query(`DROP OWNED BY ${role}`);
+    await db.query(`DROP ROLE ${role}`);
+  }
+  await legacyWorld();
 });
