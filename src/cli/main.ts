@@ -10,7 +10,7 @@ import { registerStatusCommands } from './commands/status.ts';
 import { registerShortcutCommands } from './commands/shortcuts.ts';
 import { registerExtensions } from './extensions.ts';
 
-export function buildProgram(): Command {
+export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('ifqueue')
     .description('Job runner and terminal dashboard for IFDB (pg-boss on PostgreSQL)')
     .version(VERSION)
@@ -35,7 +35,7 @@ export function buildProgram(): Command {
   registerScheduleCommands(program);
   registerStatusCommands(program);
   registerShortcutCommands(program);
-  registerExtensions(program);
+  await registerExtensions(program, argv);
   // set after the subcommands were added, which copy their parent's settings when created
   program.allowExcessArguments(true);
   return program;
@@ -74,7 +74,7 @@ function warnAboutPasswordOnCommandLine(program: Command): void {
 export async function main(argv = process.argv): Promise<void> {
   exitQuietlyOnClosedOutput();
   argv = databaseUrlFromLauncher(argv);
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   program.exitOverride();
   program.hook('preAction', () => warnAboutPasswordOnCommandLine(program));
   try {
