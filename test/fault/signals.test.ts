@@ -130,4 +130,31 @@ describe('daemon signals', () => {
       ]);
     });
   }
+
+  test('SIGTERM once: while it waits, a line every 5 s says how many jobs run and how long is left; at the timeout the job goes back and the daemon exits 0', async (t) => {
+    const timeoutSeconds = 12;
+    const daemon = children.spawnCli('daemon waiting', ['--daemon', '--queues', 'recode-game'], { ...env, IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: String(timeoutSeconds) });
+    await daemon.waitForLine(/ifqueue daemon running/, 90_000);
+    const id = await client.runner.enqueue('recode-game', { gameUrlId: await recodableGame('long-waiting.tar.gz') });
+    const pids = await whileAlive(daemon, pidsOf('long-waiting.tar.gz'));
+    const signalledAt = Date.now();
+    daemon.kill('SIGTERM');
+    const exit = await whileAlive(daemon, daemon.waitForLine(/^stopped$/, (timeoutSeconds + 5) * 1000 + 30_000)).then(() => daemon.exited);
+
+    const waiting = daemon.lines.map((line, i) => ({ line, at: daemon.lineTimes[i] })).filter((l) => /^waiting for 1 running job\(s\), \d+s left before they are returned to the queue$/.test(l.line));
+    const gaps = waiting.slice(1).map((l, i) => l.at - waiting[i].at);
+    assert.ok(waiting.length >= 2, `at least two progress lines in ${timeoutSeconds} s (${waiting.length})`);
+    // every 5 s: not more often, and not much less (slack for a busy machine)
+    assert.ok(gaps.every((g) => g >= 4500 && g <= 10_000), `a line every 5 s (gaps ${gaps.join(', ')} ms)`);
+    assert.ok(waiting[0].at - signalledAt <= 5000, 'the first one soon after the signal');
+    const left = waiting.map((l) => Number(/(\d+)s left/.exec(l.line)![1]));
+    assert.ok(left[0] <= timeoutSeconds && left.every((n, i) => i === 0 || n < left[i - 1]), `the time left counts down from ${timeoutSeconds} s (${left.join(', ')})`);
+    assert.deepEqual(exit, { code: 0, signal: null });
+    const back = await job(id);
+    assert.equal(back.state, 'created', 'returned to the queue at the timeout');
+    assert.equal(back.retry_count, 0);
+    for (const pid of pids) assert.equal(await pidAlive(pid), false, `extractor process ${pid} did not outlive the daemon`);
+    await client.runner.cancelJob(id);
+    report(t, [`SIGTERM with a ${timeoutSeconds} s timeout: ${waiting.length} progress lines (${left.map((n) => `${n}s left`).join(', ')}), exit 0 after ${seconds(Date.now() - signalledAt)}`]);
+  });
 });
