@@ -8,6 +8,7 @@ import type { DashboardContextValue } from './context.ts';
 import { createDashboardStore, type DashboardStore } from './store/index.ts';
 import { themeFromEnv } from './theme.ts';
 import { errorLine } from './errors.ts';
+import { sanitizeLine } from '../text/terminal.ts';
 import type { LegacyAdapter } from '../legacy/types.ts';
 
 export interface DashboardOptions {
@@ -22,6 +23,8 @@ export interface DashboardOptions {
   stopRunner?: (onProgress: (p: { remainingSeconds: number; running: number }) => void) => Promise<void>;
   /** task → IFDB tables it needs that this database lacks (src/tasks/ifdb-tables.ts); absent: nothing is checked */
   ifdbTables?: () => Promise<Record<string, string[]>>;
+  /** what start-up had to say (embedded database created, demo jobs seeded): shown until the first key */
+  notes?: string[];
   /** IFQUEUE_RETENTION_DAYS: the cleanup's default age (default 14) */
   retentionDays?: number;
   /** delivered by the cutover work; when null the Legacy key and screen are hidden */
@@ -51,6 +54,7 @@ export const FORCED_EXIT_CODE = 130;
 
 export function mountDashboard(options: MountOptions): MountedDashboard {
   const store = createDashboardStore();
+  if (options.notes?.length) store.getState().setNotes(options.notes.map((n) => sanitizeLine(n)));
   const bridge = createBridge(options.api, store, { ...DEFAULT_TIMING, ...options.timing });
   const legacy = options.legacy ?? null;
   const context: DashboardContextValue = {

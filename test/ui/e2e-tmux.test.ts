@@ -59,6 +59,9 @@ describe('dashboard end to end (tmux, real PostgreSQL)', { timeout: 240_000 }, (
     // The demo data: a running job, a failure, finished work.
     let screen = await t.waitFor((s) => s.includes('● live') && /demo-fail\s+\d+\s+\d+\s+\d+\s+\d+\s+[1-9]/.test(s), 60_000);
     assert.match(screen, /ifq_ui_e2e_\w+/, 'the header names the database');
+    // What start-up had to say is in the dashboard (not on stderr behind it), until the first key.
+    assert.match(screen, /─ Started · any key hides this/);
+    assert.match(screen, /seeded \d+ demo jobs/);
     assert.match(screen, /demo-sleep\s+\d+\s+\d+\s+[1-9]/, 'demo-sleep has running jobs');
 
     // Open the failed demo job and read its error.
@@ -119,5 +122,6 @@ describe('dashboard end to end (tmux, real PostgreSQL)', { timeout: 240_000 }, (
     await t.keys('C-c');
     await t.waitFor('Stopping the embedded runner');
     assert.equal(await paneExitStatus(t, 60_000), 0);
+    assert.doesNotMatch(await t.capture(), /seeded \d+ demo jobs/, 'nothing was left on stderr behind the dashboard');
   });
 });

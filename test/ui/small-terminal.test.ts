@@ -92,3 +92,25 @@ describe('80×24', () => {
     h = null;
   });
 });
+
+describe('start-up notes', () => {
+  test('are shown on the overview (not on stderr behind it) until the first key, which still does its job', async () => {
+    const h = mount({
+      api: await seededRunner(),
+      notes: ['no DATABASE_URL set: using the embedded PostgreSQL in /home/me/.local/share/ifqueue (created now)', 'seeded 17 demo jobs'],
+    });
+    try {
+      let f = await h.waitFor('● live');
+      assert.match(f, /─ Started · any key hides this/);
+      assert.match(f.replace(/\n\s+/g, ' '), /using the embedded PostgreSQL in \/home\/me\/\.local\/share\/ifqueue \(created now\)/);
+      assert.match(f, /seeded 17 demo jobs/);
+      assert.match(f, /─ Queues/);
+      assertFramesFit(h);
+      await h.press('j');
+      f = await h.waitFor((x) => !x.includes('─ Started'));
+      assert.equal(h.store.getState().overviewIndex, 1, 'the key moved the selection too');
+    } finally {
+      await h.close();
+    }
+  });
+});

@@ -8,6 +8,10 @@ import { ScheduleList } from './ScheduleList.tsx';
 import { LegacySummary } from './LegacySummary.tsx';
 import { useDashboard, useDashboardContext } from '../context.ts';
 import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
+import { fit, wordWrap } from '../text.ts';
+
+/** rows of start-up notes shown at most (there are two or three notes) */
+const MAX_NOTE_ROWS = 6;
 
 /** Splits the body's rows between the sections: queues first, then a few runners and schedules. */
 export function overviewBudget(height: number, queues: number, runners: number, schedules: number, legacy: boolean) {
@@ -34,17 +38,34 @@ export function Overview({ width, height }: { width: number; height: number }): 
   const { legacy } = useDashboardContext();
   const now = useClock(RELATIVE_TIME_TICK_MS);
   const o = useDashboard(
-    useShallow((s) => ({ snapshot: s.snapshot, selected: s.overviewIndex, connected: s.connected, legacyStatus: s.legacy, legacyError: s.legacyError })),
+    useShallow((s) => ({ snapshot: s.snapshot, selected: s.overviewIndex, connected: s.connected, legacyStatus: s.legacy, legacyError: s.legacyError, notes: s.notes })),
+  );
+  // Wrapped, not cut: a path or a hint at the end of a note is what it is there for.
+  const notes = o.notes.flatMap((n) => wordWrap(n, width - 4).map((line, i) => `${i === 0 ? '' : '  '}${line}`)).slice(0, MAX_NOTE_ROWS);
+  const notesRows = notes.length ? notes.length + 1 : 0;
+  const notesSection = notes.length > 0 && (
+    <>
+      <Rule title="Started" width={width} extra="any key hides this" />
+      {notes.map((n, i) => (
+        <Row key={i} segments={[[fit(`  ${n}`, width), 'accent']]} />
+      ))}
+    </>
   );
   if (!o.snapshot) {
-    return <Row segments={[[o.connected === false ? '  Waiting for the database…' : '  Loading…', 'muted']]} />;
+    return (
+      <>
+        {notesSection}
+        <Row segments={[[o.connected === false ? '  Waiting for the database…' : '  Loading…', 'muted']]} />
+      </>
+    );
   }
   const { queues, runners, schedules } = o.snapshot;
   const live = runners.filter((r) => r.alive).length;
-  const budget = overviewBudget(height, queues.length, live, schedules.length, legacy !== null);
+  const budget = overviewBudget(height - notesRows, queues.length, live, schedules.length, legacy !== null);
   const selected = Math.min(o.selected, Math.max(0, queues.length - 1));
   return (
     <>
+      {notesSection}
       <Rule title="Queues" width={width} />
       <QueueTable queues={queues} selected={selected} width={width} height={budget.queueRows + 1} />
       <Rule title="Runners" width={width} extra={runnerRuleText(runners)} />

@@ -26,6 +26,8 @@ export function dispatch(ctx: DispatchContext, key: KeyPress): void {
   }
   const s = ctx.store.getState();
   if (s.quitting) return;
+  // Start-up notes have been seen once a key is pressed; the key still does its job.
+  if (s.notes.length) s.setNotes([]);
   // An error or a refusal stays on the flash line until the next key.
   if (s.flash?.kind === 'error' || s.flash?.kind === 'warn') s.clearFlash(s.flash.seq);
   for (const layer of LAYERS) if (layer(ctx, key)) return;

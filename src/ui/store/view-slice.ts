@@ -22,6 +22,9 @@ export interface ViewSlice {
   helpScroll: number;
   /** set while a graceful quit is in progress */
   quitting: QuitProgress | null;
+  /** start-up notes shown on the overview until the first key */
+  notes: string[];
+  setNotes(notes: string[]): void;
   push(screen: Screen): void;
   /** back one screen; false when already at the overview */
   pop(): boolean;
@@ -39,6 +42,8 @@ export const createViewSlice: SliceCreator<ViewSlice> = (set, get) => ({
   helpOpen: false,
   helpScroll: 0,
   quitting: null,
+  notes: [],
+  setNotes: (notes) => set({ notes }),
   push: (screen) => set((s) => ({ stack: [...s.stack, screen] })),
   pop: () => {
     if (get().stack.length <= 1) return false;
