@@ -56,6 +56,9 @@ if (major < 22 || (major === 22 && minor < 12)) {
 } else {
   let main;
   if (bundleIsFresh()) {
+    // Before the bundle loads: stack traces (a failed job's error stack, IFQUEUE_DEBUG) then name src/… files
+    // through dist/*.js.map instead of the bundle's chunks. (tsx does the same for the sources.)
+    process.setSourceMapsEnabled(true);
     ({ main } = await import(pathToFileURL(path.join(root, 'dist', 'ifqueue.js')).href));
   } else {
     const { tsImport } = await import('tsx/esm/api');

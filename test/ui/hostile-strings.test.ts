@@ -49,7 +49,7 @@ test('hostile job names, log lines and a 500-character Cyrillic title render saf
     await h.waitFor((f) => f.includes('progress␍') && f.includes('evilredclick'));
     await h.press(KEY.tab);
     detail = await h.waitFor(/Name\s+evilredclick␍overesrever␈␇/);
-    await h.press('G');
+    await h.press('e');
     await h.waitFor('Error: evilredclick');
     for (const raw of h.stdout.frames) {
       const visible = plain(raw);

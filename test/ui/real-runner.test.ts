@@ -75,4 +75,19 @@ describe('the dashboard on the real runner', { timeout: 120_000 }, () => {
     await harness.press('5');
     await harness.waitFor((x) => x.includes('[failed 2]') && x.includes('showing 1–2 of 2'));
   });
+
+  test('e on a failed job shows the attempt\'s stack, whose frames name the task\'s source file', async () => {
+    const id = await runner.enqueue('demo-fail', { message: 'stack on demand' }, { name: 'stack-job' });
+    await waitForState(db, id, 'failed');
+    const harness = await openQueue('demo-fail');
+    await harness.waitFor('stack-job', 15_000);
+    for (let i = 0; i < 20 && !harness.frame().split('\n').find((l) => l.startsWith('›'))?.includes('stack-job'); i++) await harness.press('j');
+    await harness.press(KEY.enter);
+    let f = await harness.waitFor((x) => x.includes('✗ failed') && x.includes('e: stack'), 15_000);
+    assert.match(f, /error stack on demand/);
+    await harness.press('e');
+    f = await harness.waitFor('─ Error stack · attempt 1');
+    assert.match(f, /Error: stack on demand/);
+    assert.match(f, /src\/tasks\/demo\/index\.ts:\d+:\d+/);
+  });
 });

@@ -39,7 +39,7 @@ describe('screens at 80×24', () => {
     assertFramesFit(h);
   });
 
-  test('job detail shows state, args, the log and, on Tab, the full stack of each attempt', async () => {
+  test('job detail shows state, args, the log; Tab the info with each attempt\'s error line; e the error stack', async () => {
     h = mount({ api: await seededRunner() });
     await h.waitFor('● live');
     await h.press('j', KEY.enter);
@@ -49,12 +49,20 @@ describe('screens at 80×24', () => {
     assert.match(f, /✗ failed/);
     assert.match(f, /attempt 1\/3/);
     assert.match(f, /─ Log · attempt 1/);
+    assert.match(f, /error HTTP 404 Not Found\s+e: stack/);
+    assert.doesNotMatch(f, /at fetchUrl/, 'the stack is not in the log view');
     await h.press(KEY.tab);
     f = await h.waitFor('─ Info');
     assert.match(f, /Task\s+demo-fail/);
     await h.press('G');
-    f = await h.waitFor('at cloneFile (clone.ts:20:3)');
-    assert.match(f, /at fetchUrl \(http\.ts:10:5\)/);
+    f = await h.waitFor('(e: stack)');
+    assert.match(f, /Attempts \(1\)\n\s+#1 [^]*failed[^]*\n\s+HTTP 404 Not Found   \(e: stack\)/);
+    assert.doesNotMatch(f, /at fetchUrl/, 'the info pane shows the message, not the stack');
+    await h.press('e');
+    f = await h.waitFor('─ Error stack · attempt 1');
+    assert.match(f, /Error: HTTP 404 Not Found\n\s+at fetchUrl \(http\.ts:10:5\)\n\s+at cloneFile \(clone\.ts:20:3\)/);
+    await h.press('e');
+    await h.waitFor('─ Log · attempt 1');
     assertFramesFit(h);
   });
 

@@ -1,4 +1,5 @@
-// One job: state, args, progress, then its live log or everything else (options, attempts, full errors).
+// One job: state, args, progress, then its live log, everything else (options, attempts), or an attempt's error
+// stack (e): the log keeps the message line, the stack is shown on demand.
 import React from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { JobDetail as Job, JobProgress } from '../../runner/types.ts';
@@ -10,10 +11,10 @@ import { useClock, RELATIVE_TIME_TICK_MS } from '../hooks/use-clock.ts';
 import { useJobDetail } from '../hooks/use-job-detail.ts';
 import { shownAttempt, shownLog } from '../store/detail-slice.ts';
 import { argsSummary, clock, duration, shortId, since } from '../format.ts';
-import { fit } from '../text.ts';
+import { fit, fitWithSuffix } from '../text.ts';
 import { sanitizeLine } from '../../text/terminal.ts';
 import { detailPaneRows } from '../layout.ts';
-import { wrappedInfoLines } from '../lines/job-info-lines.ts';
+import { stackLines, wrappedInfoLines } from '../lines/job-info-lines.ts';
 
 function stateSegments(job: Job, now: number): Segment[] {
   const attempt = job.attempts[job.attempts.length - 1];
@@ -38,7 +39,7 @@ function progressText(p: JobProgress, width: number): string {
 /** Progress while it runs, else the error, else how long it took. */
 function thirdLine(job: Job, width: number): Segment {
   if (job.progress) return [fit(progressText(job.progress, width), width), 'accent'];
-  if (job.error) return [fit(` error ${sanitizeLine(job.error)}`, width), 'error'];
+  if (job.error) return [fitWithSuffix(` error ${sanitizeLine(job.error)}`, job.errorStack ? '   e: stack' : '', width), 'error'];
   if (job.finishedAt && job.startedAt) return [fit(` took ${duration(Date.parse(job.finishedAt) - Date.parse(job.startedAt))}`, width), 'muted'];
   return ['', 'text'];
 }
@@ -65,7 +66,9 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
   const growing = attempt >= latest && (job.state === 'active' || job.state === 'created' || job.state === 'retry');
   const followText = growing ? (detail.follow ? ' · following' : ' · paused: F or G to follow') : '';
   const logExtra = `attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''} · ${position}${followText}`;
-  const info = detail.pane === 'info' ? wrappedInfoLines(job, width) : [];
+  const info = detail.pane === 'info' ? wrappedInfoLines(job, width) : detail.pane === 'stack' ? stackLines(job, attempt, width) : [];
+  const paneTitle = detail.pane === 'info' ? 'Info' : `Error stack · attempt ${attempt || '—'}${latest > 1 ? ' ([ ] other attempts)' : ''}`;
+  const paneExtra = `${detail.pane === 'info' ? 'Tab' : 'e'}: log · ${info.length} lines`;
   return (
     <>
       <Row segments={stateSegments(job, now)} />
@@ -78,7 +81,7 @@ export function JobDetail({ width, rows }: { width: number; rows: number }): Rea
         </>
       ) : (
         <>
-          <Rule title="Info" width={width} extra={`Tab: log · ${info.length} lines`} />
+          <Rule title={paneTitle} width={width} extra={paneExtra} />
           {info.slice(detail.infoScroll, detail.infoScroll + pane).map((line, i) => (
             <Row key={i} segments={[[line.text, line.tone]]} />
           ))}

@@ -1,11 +1,12 @@
-// Keys on the job detail: scrolling and following the log, the info pane, attempts, and the job's actions.
+// Keys on the job detail: scrolling and following the log, the info and error-stack panes, attempts, and the
+// job's actions.
 import type { ScreenHandler } from './screen-keys.ts';
 import type { Command } from './keymap.ts';
-import { shownLog, type DetailState } from '../store/detail-slice.ts';
+import { shownAttempt, shownLog, type DetailState } from '../store/detail-slice.ts';
 import type { DashboardStore } from '../store/index.ts';
 import { detailPaneRows } from '../layout.ts';
 import { cancelJob, deleteJob, retryJob } from '../actions/job-actions.ts';
-import { infoLineCount } from '../lines/job-info-lines.ts';
+import { infoLineCount, stackLines } from '../lines/job-info-lines.ts';
 
 function scrollLog(store: DashboardStore, d: DetailState, command: Command, page: number): boolean {
   const s = store.getState();
@@ -30,7 +31,8 @@ function scrollLog(store: DashboardStore, d: DetailState, command: Command, page
 
 function scrollInfo(store: DashboardStore, d: DetailState, command: Command, page: number, width: number): boolean {
   const s = store.getState();
-  const max = Math.max(0, (d.job ? infoLineCount(d.job, width) : 0) - page);
+  const total = !d.job ? 0 : d.pane === 'stack' ? stackLines(d.job, shownAttempt(d), width).length : infoLineCount(d.job, width);
+  const max = Math.max(0, total - page);
   const go = (n: number) => s.setInfoScroll(Math.max(0, Math.min(n, max)));
   switch (command) {
     case 'up': go(d.infoScroll - 1); return true;
@@ -57,6 +59,9 @@ export const jobKeys: ScreenHandler = (ctx, binding) => {
       return true;
     case 'pane':
       s.setPane(d.pane === 'log' ? 'info' : 'log');
+      return true;
+    case 'stack':
+      s.setPane(d.pane === 'stack' ? 'log' : 'stack');
       return true;
     case 'prevAttempt':
     case 'nextAttempt': {

@@ -42,6 +42,7 @@ export type Command =
   | 'legacy'
   | 'follow'
   | 'pane'
+  | 'stack'
   | 'prevAttempt'
   | 'nextAttempt'
   | 'add'
@@ -121,6 +122,7 @@ export const KEYMAP: readonly Binding[] = [
 
   { scope: 'job', command: 'follow', keys: ['F'], label: 'follow on/off', short: 'follow', footer: 2 },
   { scope: 'job', command: 'pane', keys: ['tab', 'l', 'h'], label: 'log / info', display: 'Tab', footer: 1 },
+  { scope: 'job', command: 'stack', keys: ['e'], label: 'error stack of the attempt', short: 'stack', footer: 3 },
   { scope: 'job', command: 'prevAttempt', keys: ['['], label: 'previous attempt' },
   { scope: 'job', command: 'nextAttempt', keys: [']'], label: 'next attempt' },
   { scope: 'job', command: 'retry', keys: ['r'], label: 'retry', action: true, footer: 2 },

@@ -53,15 +53,34 @@ export function jobInfoLines(job: JobDetail): Line[] {
     const where = a.host ? `${a.host} pid ${a.pid ?? '?'}` : 'runner unknown';
     const dropped = a.truncatedLines ? `, ${a.truncatedLines} dropped` : '';
     lines.push({ text: sanitizeLine(`  #${a.attempt}  ${timestamp(a.startedAt)} → ${timestamp(a.finishedAt)} (${took})  ${a.outcome}  ${where}  ${a.logLines} log lines${dropped}`), tone: a.outcome === 'failed' || a.outcome === 'expired' || a.outcome === 'lost' ? 'error' : 'text' });
-    const stack = a.errorStack ?? a.error;
-    if (stack) lines.push(...sanitizeLines(stack).map((l) => ({ text: `      ${l}`, tone: 'error' as Token })));
+    // The message only: the stack is one key away (e), a screenful per failed attempt would bury the rest.
+    const message = firstLine(a.error ?? a.errorStack);
+    if (message) lines.push({ text: `      ${message}${a.errorStack ? '   (e: stack)' : ''}`, tone: 'error' });
   }
   if (job.attempts.length === 0) lines.push({ text: '  none yet', tone: 'muted' });
-  const lastError = job.errorStack ?? job.error;
-  if (lastError && !job.attempts.some((a) => (a.errorStack ?? a.error) === lastError)) {
-    lines.push({ text: '', tone: 'text' }, ...block('Error', lastError, 'error'));
+  const lastError = firstLine(job.error ?? job.errorStack);
+  if (lastError && !job.attempts.some((a) => firstLine(a.error ?? a.errorStack) === lastError)) {
+    lines.push({ text: '', tone: 'text' }, { text: 'Error', tone: 'title' }, { text: `  ${lastError}${job.errorStack ? '   (e: stack)' : ''}`, tone: 'error' });
   }
   return lines;
+}
+
+function firstLine(text: string | null | undefined): string {
+  return text ? (sanitizeLines(text).find((l) => l.trim() !== '') ?? '').trim() : '';
+}
+
+/** The error stack of an attempt (the job's own for the latest, when the attempt has none), or null. */
+export function attemptStack(job: JobDetail, attempt: number): string | null {
+  const a = job.attempts.find((x) => x.attempt === attempt);
+  const latest = attempt >= job.attempts.length;
+  return a?.errorStack ?? (latest ? job.errorStack : null) ?? a?.error ?? (latest ? job.error : null) ?? null;
+}
+
+/** The stack pane's lines: the stack of the shown attempt, wrapped to the width. */
+export function stackLines(job: JobDetail, attempt: number, width: number): Line[] {
+  const stack = attemptStack(job, attempt);
+  if (!stack) return [{ text: `  attempt ${attempt || '—'} has no error`, tone: 'muted' }];
+  return sanitizeLines(stack).flatMap((l, i) => hardWrap(i === 0 ? l : `  ${l.trimStart()}`, width).map((text) => ({ text, tone: (i === 0 ? 'error' : 'text') as Token })));
 }
 
 /** The info lines wrapped to the pane's width. */

@@ -2,7 +2,8 @@
 import type { JobDetail, JobProgress, LogLine } from '../../runner/types.ts';
 import type { SliceCreator } from './index.ts';
 
-export type DetailPane = 'log' | 'info';
+/** the log, everything else about the job, or the shown attempt's error stack */
+export type DetailPane = 'log' | 'info' | 'stack';
 
 export interface DetailState {
   jobId: string | null;
@@ -18,6 +19,7 @@ export interface DetailState {
   /** first visible log line when not following */
   logScroll: number;
   pane: DetailPane;
+  /** first visible line of the info or stack pane */
   infoScroll: number;
 }
 
@@ -89,7 +91,7 @@ export const createDetailSlice: SliceCreator<DetailSlice> = (set) => {
       }),
     setFollow: (follow) => update(null, () => ({ follow })),
     setLogScroll: (logScroll) => update(null, () => ({ logScroll: Math.max(0, logScroll) })),
-    setPane: (pane) => update(null, () => ({ pane })),
+    setPane: (pane) => update(null, (d) => (d.pane === pane ? null : { pane, infoScroll: 0 })),
     setInfoScroll: (infoScroll) => update(null, () => ({ infoScroll: Math.max(0, infoScroll) })),
   };
 };
