@@ -3,7 +3,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, rm, symlink, utimes, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,14 +24,9 @@ let daemon: ChildProcess | null = null;
 before(async () => {
   db = await createTestDatabase('bundle_stack');
   runners = new RunnerPool(db);
-  // A package laid out as installed: bin/, dist/ built now, an src/ older than dist/ (so bin picks the bundle).
+  // A package laid out as installed: bin/ and dist/ (built now), no src/, so bin runs the bundle.
   pkg = await mkdtemp(path.join(tmpdir(), 'ifqueue-bundle-'));
   await mkdir(path.join(pkg, 'bin'));
-  await mkdir(path.join(pkg, 'src'));
-  await writeFile(path.join(pkg, 'src', 'placeholder.ts'), '');
-  const old = new Date(Date.now() - 3_600_000);
-  await utimes(path.join(pkg, 'src', 'placeholder.ts'), old, old);
-  await utimes(path.join(pkg, 'src'), old, old);
   await copyFile(path.join(root, 'bin/ifqueue.js'), path.join(pkg, 'bin/ifqueue.js'));
   await copyFile(path.join(root, 'package.json'), path.join(pkg, 'package.json'));
   await symlink(path.join(root, 'node_modules'), path.join(pkg, 'node_modules'));
