@@ -121,6 +121,7 @@ async function shoot(browser: Browser, mode: 'colour' | 'mono'): Promise<string[
     TERM: 'xterm-256color',
     HOME: process.env.HOME ?? '/tmp',
     IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '5',
+    IFQUEUE_DEMO_TASKS: '1',
     ...(mode === 'mono' ? { NO_COLOR: '1' } : { FORCE_COLOR: '1' }),
   };
   const cli = (...args: string[]) => run(node, ['bin/ifqueue.js', ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 60_000 });

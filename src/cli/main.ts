@@ -9,6 +9,7 @@ import { registerScheduleCommands } from './commands/schedules.ts';
 import { registerStatusCommands } from './commands/status.ts';
 import { registerShortcutCommands } from './commands/shortcuts.ts';
 import { registerExtensions } from './extensions.ts';
+import { parseNumberSetting } from '../runner/settings.ts';
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('ifqueue')
@@ -18,8 +19,8 @@ export async function buildProgram(argv: readonly string[] = process.argv): Prom
     .option('--daemon', 'run jobs headless (systemd), one line per job event on stdout')
     .option('--no-runner', 'dashboard only watches: jobs run elsewhere (a daemon)')
     .option('--readonly', 'dashboard without any action; runs no jobs (implies --no-runner)')
-    .option('--demo', 'seed demo jobs first (only into a database that holds no jobs)')
-    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>').argParser(Number))
+    .option('--demo', 'seed demo jobs first (only into a database that holds no jobs); the demo tasks are known to this process')
+    .addOption(new Option('--metrics-port <port>', 'serve Prometheus metrics on 127.0.0.1:<port>').argParser((v) => parseNumberSetting('--metrics-port', v.trim(), { min: 1, max: 65_535 })))
     .addOption(new Option('--metrics-host <host>', 'address for the metrics server').default('127.0.0.1'))
     .option('--queues <names>', 'run only these tasks (comma-separated)')
     .option('--bridge', 'with --daemon: also bridge the legacy queue (core_taskqueueelement) while bridging is switched on')

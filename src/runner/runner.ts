@@ -21,6 +21,7 @@ import { ScheduleStore } from './schedule-store.ts';
 import { assertSchemaName, sqlFor, toBossPriority, type Sql } from './sql.ts';
 import { raisedByEnqueue } from './sql-api.ts';
 import { followLog } from './log-follow.ts';
+import { checkNumberOption, checkQueueNames, invalidSetting, shownValue } from './settings.ts';
 import { QueueWorker } from './worker.ts';
 import { VERSION } from './version.ts';
 import type {
@@ -75,12 +76,46 @@ export interface StopOptions {
   onProgress?: (p: { remainingSeconds: number; running: number }) => void;
 }
 
+type CheckedOptions = Required<Omit<RunnerOptions, 'queues' | 'defaultSchedules' | 'onError'>> & RunnerOptions;
+
+const KINDS: RunnerInfo['kind'][] = ['daemon', 'dashboard', 'cli', 'test'];
+
+/** Defaults filled in and every value checked: a bad one is a one-line UserError naming the option. */
+function checkRunnerOptions(options: RunnerOptions): CheckedOptions {
+  if (typeof options?.databaseUrl !== 'string' || !options.databaseUrl.trim()) invalidSetting('databaseUrl', 'a PostgreSQL URL is required');
+  if (!Array.isArray(options.tasks)) invalidSetting('tasks', 'must be an array of task definitions');
+  if (options.kind !== undefined && !KINDS.includes(options.kind)) invalidSetting('kind', `${shownValue(options.kind)} must be one of ${KINDS.join(', ')}`);
+  const heartbeatSeconds = checkNumberOption('heartbeatSeconds', options.heartbeatSeconds, 30, { min: 0.1, max: 3600, integer: false });
+  const lostAfterSeconds = checkNumberOption('lostAfterSeconds', options.lostAfterSeconds, 3 * heartbeatSeconds, { min: 0.1, max: 86_400, integer: false });
+  if (lostAfterSeconds <= heartbeatSeconds) invalidSetting('lostAfterSeconds', `${lostAfterSeconds} must be more than heartbeatSeconds (${heartbeatSeconds})`);
+  const poll = options.pollSeconds ?? { notify: 30, fallback: 2 };
+  const pollRule = { min: 0.05, max: 86_400, integer: false };
+  const work = options.work ?? true;
+  return {
+    ...options,
+    kind: options.kind ?? 'daemon',
+    work,
+    register: options.register ?? work,
+    bossSchema: options.bossSchema ?? 'pgboss',
+    heartbeatSeconds,
+    lostAfterSeconds,
+    retentionDays: checkNumberOption('retentionDays', options.retentionDays, 14, { min: 0.001, max: 36_500, integer: false }),
+    shutdownTimeoutMs: checkNumberOption('shutdownTimeoutMs', options.shutdownTimeoutMs, 60_000, { min: 0, max: 86_400_000 }),
+    maxLogLinesPerAttempt: checkNumberOption('maxLogLinesPerAttempt', options.maxLogLinesPerAttempt, 10_000, { min: 1, max: 10_000_000 }),
+    pollSeconds: {
+      notify: checkNumberOption('pollSeconds.notify', poll.notify, 30, pollRule),
+      fallback: checkNumberOption('pollSeconds.fallback', poll.fallback, 2, pollRule),
+    },
+    poolSize: checkNumberOption('poolSize', options.poolSize, 10, { min: 1, max: 1000 }),
+  };
+}
+
 export class Runner implements QueueApi {
   readonly database: string;
   readonly registry: TaskRegistry;
   readonly id = randomUUID();
   private readonly origin = this.id;
-  private readonly options: Required<Omit<RunnerOptions, 'queues' | 'defaultSchedules' | 'onError'>> & RunnerOptions;
+  private readonly options: CheckedOptions;
   private pool!: pg.Pool;
   private bookPool!: pg.Pool;
   private boss!: PgBoss;
@@ -101,23 +136,11 @@ export class Runner implements QueueApi {
   private stopDeadline = Infinity;
 
   constructor(options: RunnerOptions) {
-    this.options = {
-      kind: 'daemon',
-      work: true,
-      register: options.work ?? true,
-      bossSchema: 'pgboss',
-      heartbeatSeconds: 30,
-      lostAfterSeconds: 3 * (options.heartbeatSeconds ?? 30),
-      retentionDays: 14,
-      shutdownTimeoutMs: 60_000,
-      maxLogLinesPerAttempt: 10_000,
-      pollSeconds: { notify: 30, fallback: 2 },
-      poolSize: 10,
-      ...options,
-    };
+    this.options = checkRunnerOptions(options);
     assertSchemaName(this.options.bossSchema);
     this.database = maskDsn(options.databaseUrl);
     this.registry = new TaskRegistry(options.tasks);
+    if (options.queues !== undefined) this.options.queues = checkQueueNames('queues', options.queues, this.registry.names());
   }
 
   get runsJobs(): boolean {

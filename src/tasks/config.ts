@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import envPaths from 'env-paths';
 import ipaddr from 'ipaddr.js';
-import { UserError } from '../runner/errors.ts';
+import { envNumber, envText, invalidSetting } from '../runner/settings.ts';
 
 export interface TasksConfig {
   /** IFDB's MEDIA_ROOT; backups/ and recodes/ live below it */
@@ -54,13 +54,10 @@ export const DEFAULT_LIMITS: TasksConfig['limits'] = {
 type Env = Record<string, string | undefined>;
 
 function invalid(variable: string, problem: string): never {
-  throw new UserError(`Invalid ${variable}: ${problem}`);
+  return invalidSetting(variable, problem);
 }
 
-function text(env: Env, variable: string): string | undefined {
-  const value = env[variable]?.trim();
-  return value ? value : undefined;
-}
+const text = envText;
 
 const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1024, kib: 1024, m: MiB, mb: MiB, mib: MiB, g: 1024 * MiB, gb: 1024 * MiB, gib: 1024 * MiB };
 
@@ -76,10 +73,7 @@ function bytes(env: Env, variable: string, fallback: number): number {
 }
 
 function integer(env: Env, variable: string, fallback: number, min: number, max: number): number {
-  const value = text(env, variable);
-  if (value === undefined) return fallback;
-  if (!/^\d+$/.test(value) || Number(value) < min || Number(value) > max) invalid(variable, `"${value}" must be a whole number from ${min} to ${max}`);
-  return Number(value);
+  return envNumber(env, variable, fallback, { min, max });
 }
 
 function httpUrl(variable: string, value: string): string {

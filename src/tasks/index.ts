@@ -1,7 +1,7 @@
 // All tasks with their configuration, and the default schedules.
 import type pg from 'pg';
 import type { ScheduleInput, TaskDefinition } from '../runner/types.ts';
-import { loadTasksConfig } from './config.ts';
+import { loadTasksConfig, type TasksConfig } from './config.ts';
 import { buildTasks } from './registry.ts';
 
 export const DEFAULT_SCHEDULES: ScheduleInput[] = [
@@ -19,7 +19,12 @@ export async function defaultSchedulesFor(pool: pg.Pool): Promise<ScheduleInput[
   return DEFAULT_SCHEDULES.map((s) => ({ ...s, paused: !present[s.task as keyof typeof present] }));
 }
 
-/** Builds every task; configuration comes from the environment (see README). */
-export function buildAllTasks(options: { pool: pg.Pool; env?: NodeJS.ProcessEnv }): TaskDefinition[] {
-  return buildTasks({ pool: options.pool, config: loadTasksConfig(options.env ?? process.env) });
+export { loadTasksConfig };
+
+/**
+ * Builds every task; configuration comes from the environment (see README) unless given. The demo
+ * tasks are included only when asked for (the embedded demo database, --demo, IFQUEUE_DEMO_TASKS).
+ */
+export function buildAllTasks(options: { pool: pg.Pool; env?: NodeJS.ProcessEnv; config?: TasksConfig; demo?: boolean }): TaskDefinition[] {
+  return buildTasks({ pool: options.pool, config: options.config ?? loadTasksConfig(options.env ?? process.env) }, { demo: options.demo ?? false });
 }

@@ -12,7 +12,7 @@ export function buildDemoTasks(): TaskDefinition[] {
   return [...demoTasks];
 }
 
-/** All tasks: demo tasks plus the IFDB task families. */
-export function buildTasks(deps: TaskDeps): TaskDefinition[] {
-  return [...buildDemoTasks(), ...uploadTasks(deps), ...feedTasks(deps), ...discordTasks(deps), ...importTasks(deps)];
+/** The IFDB task families, and the demo tasks when asked for. */
+export function buildTasks(deps: TaskDeps, options: { demo?: boolean } = {}): TaskDefinition[] {
+  return [...(options.demo ? buildDemoTasks() : []), ...uploadTasks(deps), ...feedTasks(deps), ...discordTasks(deps), ...importTasks(deps)];
 }

@@ -7,6 +7,8 @@ export function parseDuration(text: string): number {
   const n = Number(m[1]);
   const unit = (m[2] ?? 's').toLowerCase();
   const factor = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86400, w: 604800 }[unit]!;
+  // 100 years: beyond it a date overflows (and "1e400 days" is a typo, not a wish)
+  if (!Number.isFinite(n * factor) || n * factor > 100 * 365 * 86400) throw new Error(`invalid duration ${JSON.stringify(text)}: at most 100 years`);
   return n * factor;
 }
 

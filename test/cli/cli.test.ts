@@ -20,7 +20,7 @@ let daemonOut = '';
 let daemonExited = false;
 
 function env(databaseUrl = db.url): Record<string, string> {
-  return { DATABASE_URL: databaseUrl, IFQUEUE_FILES_DIR: filesDir, IFQUEUE_HEARTBEAT_SECONDS: '1', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '10', IFQUEUE_DEBUG: '' };
+  return { DATABASE_URL: databaseUrl, IFQUEUE_FILES_DIR: filesDir, IFQUEUE_HEARTBEAT_SECONDS: '1', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '10', IFQUEUE_DEBUG: '', IFQUEUE_DEMO_TASKS: '1' };
 }
 
 function ifqueue(args: string[], databaseUrl?: string) {

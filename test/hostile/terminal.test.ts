@@ -101,7 +101,7 @@ after(async () => {
 
 describe('hostile terminal strings', () => {
   test('the corpus goes through the runner and every CLI surface (job --follow, job, jobs, daemon lines) as inert text', async (t) => {
-    const env = { DATABASE_URL: db.url };
+    const env = { DATABASE_URL: db.url, IFQUEUE_DEMO_TASKS: '1' };
     const daemon = children.spawnCli('daemon', ['--daemon', '--queues', 'demo-noop'], env);
     await daemon.waitForLine(/ifqueue daemon running/, 90_000);
     const gate = path.join(dir, 'gate');

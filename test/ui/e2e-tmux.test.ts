@@ -42,6 +42,8 @@ describe('dashboard end to end (tmux, real PostgreSQL)', { timeout: 240_000 }, (
       DATABASE_URL: db.url,
       PATH: `${path.dirname(node)}:${process.env.PATH}`,
       IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '5',
+      // the one-shot commands below enqueue demo tasks (the dashboard knows them through --demo)
+      IFQUEUE_DEMO_TASKS: '1',
       TERM: 'xterm-256color',
       HOME: process.env.HOME ?? '/tmp',
     };

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import type { JobRefusal } from '../../runner/client.ts';
 import { UserError } from '../../runner/errors.ts';
+import { parseNumberSetting } from '../../runner/settings.ts';
 import { JOB_STATES, type LogLine, type StateFilter } from '../../runner/types.ts';
 import { withClient, withRunner } from '../context.ts';
 import { readArgsLines } from '../args-file.ts';
@@ -99,7 +100,7 @@ export function registerJobCommands(program: Command): void {
     .option('--json', 'JSON output (one array)')
     .action(async (o) => {
       if (o.state && !STATES.includes(o.state)) throw new UserError(`unknown state ${JSON.stringify(o.state)}; use one of ${STATES.join(', ')}`);
-      const limit = intOption(o.limit, '--limit');
+      const limit = parseNumberSetting('--limit', String(o.limit).trim(), { min: 1, max: 1000 });
       await withClient(globals(), async (client) => {
         if (o.task) await client.assertTask(o.task);
         const page = await client.listJobs({ state: o.state, task: o.task, search: o.search }, { limit });

@@ -14,6 +14,7 @@ import { cutover } from '../../legacy/cutover.ts';
 import { findWorker } from '../../legacy/worker.ts';
 import { setTrigger } from '../../legacy/store.ts';
 import { openRunner } from '../context.ts';
+import { parseNumberSetting } from '../../runner/settings.ts';
 import { formatDuration, parseDuration, sanitizeLine, table, toJson } from '../format.ts';
 import { sanitizeLines } from '../../text/terminal.ts';
 
@@ -107,7 +108,7 @@ export function registerLegacyCommands(program: Command): void {
     .option('--install-trigger', 'also install a trigger that NOTIFYs the bridge on insert')
     .option('--remove-trigger', 'remove that trigger and exit')
     .option('--work', 'also run the jobs in this process (otherwise a daemon runs them)')
-    .addOption(new Option('--poll <ms>', 'safety-net poll interval').default(1000).argParser(Number))
+    .addOption(new Option('--poll <ms>', 'safety-net poll interval').default(1000).argParser((v) => parseNumberSetting('--poll', v.trim(), { min: 50, max: 3_600_000 })))
     .action(async (o) => {
       if (o.removeTrigger) {
         await withRunner(async ({ runner }) => {

@@ -5,6 +5,7 @@ import { previewCron } from '../../runner/scheduler.ts';
 import type { ScheduleInfo } from '../../runner/types.ts';
 import { readArgsOption } from '../args-input.ts';
 import { withRunner } from '../context.ts';
+import { parseNumberSetting } from '../../runner/settings.ts';
 import { sanitizeLine, table, toJson } from '../format.ts';
 
 function findSchedule(list: ScheduleInfo[], ref: string): ScheduleInfo {
@@ -91,7 +92,7 @@ export function registerScheduleCommands(program: Command): void {
     .option('--tz <zone>', 'time zone', 'UTC')
     .option('--count <n>', 'how many', '5')
     .action(async (cron: string, o) => {
-      const p = previewCron(cron, o.tz, Number(o.count) || 5);
+      const p = previewCron(cron, o.tz, parseNumberSetting('--count', String(o.count).trim(), { min: 1, max: 1000 }));
       if (!p.ok) throw new UserError(`invalid cron expression: ${p.error}`);
       process.stdout.write(p.next.join('\n') + '\n');
     });
