@@ -50,9 +50,31 @@ if (major < 22 || (major === 22 && minor < 12)) {
     args.splice(i, inline ? 1 : 2);
     i--;
   }
-  const child = spawn(local, [fileURLToPath(import.meta.url), ...args], { stdio: 'inherit', env });
-  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.on(s, () => child.kill(s));
-  child.on('exit', (code, signal) => (signal ? process.kill(process.pid, signal) : process.exit(code ?? 1)));
+  // The IPC channel carries the signals this launcher receives (the CLI merges them with the copies a
+  // terminal sends it directly: src/cli/signals.ts), and closes when this process dies, even by
+  // SIGKILL, so the CLI never outlives it.
+  const child = spawn(local, [fileURLToPath(import.meta.url), ...args], {
+    stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
+    env: { ...env, IFQUEUE_LAUNCHER_PID: String(process.pid) },
+  });
+  for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
+    process.on(s, () => {
+      if (child.connected) child.send({ ifqueueSignal: s }, () => {});
+      else child.kill(s);
+    });
+  }
+  // tsx reports loaded modules to an IPC parent; nothing to do with them
+  child.on('message', () => {});
+  child.on('error', (error) => {
+    process.stderr.write(`ifqueue: cannot start ${local}: ${error.message}\n`);
+    process.exit(1);
+  });
+  child.on('exit', (code, signal) => {
+    if (!signal) process.exit(code ?? 1);
+    // end the same way: without our listeners, the signal's default action
+    for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) process.removeAllListeners(s);
+    process.kill(process.pid, signal);
+  });
 } else {
   let main;
   if (bundleIsFresh()) {

@@ -1,5 +1,6 @@
 // Follows one job until it ends: its log as it is written, then its final state. Shared by
 // `ifqueue job ID --follow` and the shortcut commands' --follow.
+import { onStopRequest } from './signals.ts';
 import type { EventListener, EventName, JobDetail, JobState, LogLine } from '../runner/types.ts';
 
 /** What following needs; the Runner and the light client both have it. */
@@ -32,7 +33,7 @@ export async function followJob(api: Followable, id: string, onLines: (lines: Lo
       if (done) return;
       done = true;
       clearInterval(timer);
-      process.off('SIGINT', interrupt);
+      stopListening();
       // let the last log lines of the attempt arrive before the final state is printed
       setTimeout(() => {
         offs.forEach((off) => off());
@@ -46,7 +47,8 @@ export async function followJob(api: Followable, id: string, onLines: (lines: Lo
       else if (FINAL.includes(job.state)) finish({ state: job.state, error: job.error });
     };
     const recheck = () => void check().catch(() => {});
-    process.once('SIGINT', interrupt);
+    // Ctrl+C (or SIGTERM) ends the following; a second one ends the process
+    const stopListening = onStopRequest(interrupt);
     void (async () => {
       for (const subscribe of [
         () => api.on('job:completed', (e) => e.id === id && recheck()),
@@ -62,7 +64,7 @@ export async function followJob(api: Followable, id: string, onLines: (lines: Lo
       if (done) return;
       done = true;
       clearInterval(timer);
-      process.off('SIGINT', interrupt);
+      stopListening();
       offs.forEach((off) => off());
       reject(error);
     });

@@ -27,6 +27,10 @@ export interface DashboardOptions {
   notes?: string[];
   /** IFQUEUE_RETENTION_DAYS: the cleanup's default age (default 14) */
   retentionDays?: number;
+  /** a further Ctrl+C while stopping: stop waiting for running jobs (the caller bounds the exit) */
+  hurryRunner?: () => void;
+  /** quit requests from outside the keyboard (signals): subscribe `quit`, return the unsubscribe */
+  stopRequests?: (quit: () => void) => () => void;
   /** delivered by the cutover work; when null the Legacy key and screen are hidden */
   legacy?: LegacyAdapter | null;
   stdout?: NodeJS.WriteStream;
@@ -70,6 +74,7 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
   const quit = () => {
     if (quitting) {
       exitCode = FORCED_EXIT_CODE;
+      options.hurryRunner?.();
       instance.unmount();
       return;
     }
@@ -102,9 +107,11 @@ export function mountDashboard(options: MountOptions): MountedDashboard {
     incrementalRendering: true,
     ...options.ink,
   });
+  const unsubscribe = options.stopRequests?.(quit);
   const exited = instance.waitUntilExit().then(
     () => exitCode,
     () => 1,
   );
+  void exited.finally(() => unsubscribe?.());
   return { store, bridge, instance, exited };
 }

@@ -4,6 +4,8 @@
 import { openRunner, retentionDaysFromEnv } from '../context.ts';
 import { maybeSeed, startMetricsIfAvailable, type DefaultOptions } from './default.ts';
 import { createLegacyControl, hasLegacyQueue } from '../../legacy/control.ts';
+import { Shutdown } from '../shutdown.ts';
+import { onStopRequest } from '../signals.ts';
 
 export async function runDashboardCommand(o: DefaultOptions, queues: string[] | undefined): Promise<number> {
   const notes: string[] = [];
@@ -13,25 +15,44 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
   let shown = false;
   let opened;
   try {
-    opened = await openRunner(o, { kind: 'dashboard', work, register: true, queues, onError: () => {} }, note);
+    // the embedded database going away and coming back is shown by the header (database down / live), not printed
+    opened = await openRunner(o, { kind: 'dashboard', work, register: true, queues, onError: () => {}, embeddedLog: () => {} }, note);
   } catch (error) {
     printNotes(notes);
     throw error;
   }
+  const { runner } = opened;
+  let databaseUp = true;
+  const shutdown = new Shutdown({
+    hurry: () => runner.hurry(),
+    databaseUp: () => databaseUp,
+    release: () => opened.db.embedded?.stop() ?? Promise.resolve(),
+  });
+  const offStatus = runner.on('db:status', (e) => {
+    databaseUp = e.connected;
+    if (!e.connected) shutdown.databaseDown();
+  });
+  let code = 0;
   try {
     await maybeSeed(opened, o.demo, note);
     const ui = await import('../../ui/index.tsx');
     const metrics = o.metricsPort ? await startMetricsIfAvailable(opened, o, note) : null;
-    const runner = opened.runner;
     const legacy = (await hasLegacyQueue(runner)) ? createLegacyControl(runner) : null;
     try {
       shown = true;
-      return await ui.runDashboard({
+      code = await ui.runDashboard({
         api: runner,
         readonly: !!o.readonly,
         watching: !work,
         runnerLabel: work ? 'embedded runner' : 'watching',
-        stopRunner: (onProgress) => opened.close({ onProgress }),
+        // the first quit (Ctrl+C, q, a signal): the graceful stop, shown with a countdown
+        stopRunner: (onProgress) => {
+          shutdown.request();
+          return opened.close({ onProgress });
+        },
+        // every further quit: hurry, and exit within 2 s whatever the runner does
+        hurryRunner: () => void shutdown.request(),
+        stopRequests: (quit) => onStopRequest(quit),
         retentionDays: retentionDaysFromEnv(),
         // Loaded on use: the table lists come from the task modules, which one-shot commands should not pay for.
         ifdbTables: async () => (await import('../../tasks/ifdb-tables.ts')).missingIfdbTables(runner.db),
@@ -39,14 +60,19 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
         notes,
       });
     } finally {
+      // the screen is gone; a signal while the runner still stops counts as one more quit
+      onStopRequest(() => void shutdown.request());
       await metrics?.close();
     }
   } catch (error) {
     if (!shown) printNotes(notes);
     throw error;
   } finally {
+    offStatus();
     await opened.close();
   }
+  shutdown.finish(code);
+  return code;
 }
 
 /** When no dashboard will show them, what start-up had to say goes to stderr with the error. */

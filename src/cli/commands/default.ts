@@ -27,7 +27,8 @@ export async function maybeSeed(opened: Opened, demo: boolean | undefined, log: 
 }
 
 export async function runDefault(o: DefaultOptions): Promise<number> {
-  const queues = o.queues ? o.queues.split(',').map((q) => q.trim()).filter(Boolean) : undefined;
+  // checked against the registered tasks by openRunner, before the database is touched
+  const queues = o.queues !== undefined ? o.queues.split(',').map((q) => q.trim()).filter(Boolean) : undefined;
   if (o.daemon) return runDaemon(o, queues);
   if (!process.stdout.isTTY) {
     const opened = await openRunner(o, { kind: 'cli', work: false });

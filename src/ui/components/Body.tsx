@@ -18,9 +18,9 @@ import { CleanupForm } from './CleanupForm.tsx';
 import { QuitScreen } from './QuitScreen.tsx';
 
 export function Body({ width, rows }: { width: number; rows: number }): React.ReactElement {
-  const b = useDashboard(useShallow((s) => ({ quitting: s.quitting, dialog: s.dialog, help: s.helpOpen, screen: currentScreen(s.stack).kind })));
+  const b = useDashboard(useShallow((s) => ({ quitting: s.quitting, dialog: s.dialog, help: s.helpOpen, screen: currentScreen(s.stack).kind, offline: s.connected === false })));
   const height = bodyRows(rows);
-  if (b.quitting) return <QuitScreen progress={b.quitting} width={width} />;
+  if (b.quitting) return <QuitScreen progress={b.quitting} offline={b.offline} width={width} />;
   switch (b.dialog?.kind) {
     case 'confirm': return <Confirm dialog={b.dialog} width={width} height={height} />;
     case 'enqueue': return <EnqueueForm dialog={b.dialog} width={width} />;
