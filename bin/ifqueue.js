@@ -32,7 +32,9 @@ function bundleIsFresh() {
   }
 }
 
-if (major < 22 || (major === 22 && minor < 12)) {
+// IFQUEUE_LAUNCHER=1 takes the launcher path on any Node (the tests use it where no old Node is installed).
+const relaunch = major < 22 || (major === 22 && minor < 12) || process.env.IFQUEUE_LAUNCHER === '1';
+if (relaunch && !process.env.IFQUEUE_LAUNCHER_PID) {
   const local = path.join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
     process.stderr.write(`ifqueue needs Node >= 22.12 (this is ${process.versions.node}); run npm install first\n`);
@@ -55,7 +57,7 @@ if (major < 22 || (major === 22 && minor < 12)) {
   // SIGKILL, so the CLI never outlives it.
   const child = spawn(local, [fileURLToPath(import.meta.url), ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
-    env: { ...env, IFQUEUE_LAUNCHER_PID: String(process.pid) },
+    env: { ...env, IFQUEUE_LAUNCHER: '', IFQUEUE_LAUNCHER_PID: String(process.pid) },
   });
   for (const s of ['SIGTERM', 'SIGINT', 'SIGHUP']) {
     process.on(s, () => {

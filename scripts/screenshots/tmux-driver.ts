@@ -21,6 +21,8 @@ export interface TmuxSession {
   exited(): Promise<boolean>;
   /** the exit status of the ended program */
   deadStatus(): Promise<number>;
+  /** the pid of the program in the pane (the command replaced the shell: exec) */
+  pid(): Promise<number>;
   kill(): Promise<void>;
 }
 
@@ -84,6 +86,10 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
     },
     async deadStatus() {
       const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_dead_status}');
+      return Number(stdout.trim());
+    },
+    async pid() {
+      const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}');
       return Number(stdout.trim());
     },
     async kill() {

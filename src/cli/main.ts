@@ -10,6 +10,7 @@ import { registerStatusCommands } from './commands/status.ts';
 import { registerShortcutCommands } from './commands/shortcuts.ts';
 import { registerExtensions } from './extensions.ts';
 import { parseNumberSetting } from '../runner/settings.ts';
+import { installSignalRouting } from './signals.ts';
 
 export async function buildProgram(argv: readonly string[] = process.argv): Promise<Command> {
   const program = new Command('ifqueue')
@@ -73,6 +74,8 @@ function warnAboutPasswordOnCommandLine(program: Command): void {
 }
 
 export async function main(argv = process.argv): Promise<void> {
+  // first: a stop request (and the launcher's channel) is handled from here on
+  installSignalRouting();
   exitQuietlyOnClosedOutput();
   argv = databaseUrlFromLauncher(argv);
   const program = await buildProgram(argv);

@@ -9,6 +9,7 @@
 //
 // Without a handler (a one-shot command) a request ends the process by its signal, as Node would.
 
+/** `reason` says what happened: "received SIGTERM", "the launcher exited" */
 export type StopHandler = (reason: string) => void;
 
 type Source = 'direct' | 'launcher';
@@ -42,7 +43,7 @@ function receive(source: Source, signal: StopSignal): void {
     return;
   }
   unmatched.push({ source, signal, at: now });
-  request(signal, signal);
+  request(`received ${signal}`, signal);
 }
 
 /** Installs the routing once, as early as possible (main()); idempotent. */

@@ -14,8 +14,6 @@ const short = (id: string) => id.slice(0, 8);
 
 export async function runDaemon(o: DefaultOptions, queues: string[] | undefined): Promise<number> {
   const out = (line: string) => process.stdout.write(sanitizeLine(line) + '\n');
-  // a reader that went away (a closed pipe) must not turn the graceful stop into a crash
-  process.stdout.on('error', () => {});
   const opened = await openRunner(o, {
     kind: 'daemon',
     work: true,
@@ -37,9 +35,9 @@ export async function runDaemon(o: DefaultOptions, queues: string[] | undefined)
   const stopped = new Promise<number>((resolve) => {
     onStopRequest((reason) => {
       const n = shutdown.request();
-      if (n === 2) out(`received ${reason} again: returning running jobs to the queue now`);
+      if (n === 2) out(`${reason}${reason.startsWith('received') ? ' again' : ''}: returning running jobs to the queue now`);
       if (n !== 1) return;
-      out(`received ${reason}: not taking new jobs; waiting for ${runner.runningCount()} running job(s)`);
+      out(`${reason}: not taking new jobs; waiting for ${runner.runningCount()} running job(s)`);
       if (!databaseUp) out(`the database is unreachable: exiting within ${DATABASE_DOWN_EXIT_MS / 1000} s`);
       let lastReport = 0;
       // the bridge uses the runner's pool: stop it first

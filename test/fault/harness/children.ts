@@ -54,9 +54,9 @@ export class Children {
     return this.track(name, child);
   }
 
-  /** `node bin/ifqueue.js <args>`: the real CLI. */
-  spawnCli(name: string, args: string[], env: Record<string, string> = {}): Child {
-    const child = spawn(process.execPath, [FIXTURES.bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  /** `node bin/ifqueue.js <args>`: the real CLI (on another Node when `node` is given: the launcher path). */
+  spawnCli(name: string, args: string[], env: Record<string, string> = {}, node = process.execPath): Child {
+    const child = spawn(node, [FIXTURES.bin, ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
     return this.track(name, child);
   }
 
