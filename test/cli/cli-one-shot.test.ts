@@ -23,7 +23,7 @@ let worker: Runner;
 
 function ifqueue(args: string[], options: { input?: string; databaseUrl?: string } = {}) {
   return execa(process.execPath, [BIN, ...args], {
-    env: { DATABASE_URL: options.databaseUrl ?? db.url, IFQUEUE_DEBUG: '' },
+    env: { DATABASE_URL: options.databaseUrl ?? db.url, IFQUEUE_DEBUG: '', IFQUEUE_DEMO_TASKS: '1' },
     reject: false,
     timeout: 60_000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),

@@ -28,7 +28,7 @@ let dir: string;
 let daemon: ResultPromise | null = null;
 let daemonOut = '';
 
-const env = (extra: Record<string, string> = {}) => ({ DATABASE_URL: db.url, IFQUEUE_FILES_DIR: dir, IFQUEUE_HEARTBEAT_SECONDS: '1', IFQUEUE_DEBUG: '', ...extra });
+const env = (extra: Record<string, string> = {}) => ({ DATABASE_URL: db.url, IFQUEUE_FILES_DIR: dir, IFQUEUE_HEARTBEAT_SECONDS: '1', IFQUEUE_DEBUG: '', IFQUEUE_DEMO_TASKS: '1', ...extra });
 const ifqueue = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
   execa(process.execPath, [BIN, ...args], { env: env(options.env), reject: false, timeout: 60_000, ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }) });
 
