@@ -12,6 +12,7 @@ import { UserError } from '../../src/runner/errors.ts';
 import { Runner, type RunnerOptions } from '../../src/runner/runner.ts';
 import { demoTasks } from '../../src/tasks/demo/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/ifqueue.js', import.meta.url));
 // nothing listens there: a check that passed would end in ECONNREFUSED instead of the setting's error
@@ -107,21 +108,33 @@ describe('command-line options', () => {
 });
 
 describe('demo tasks', () => {
-  const enqueue = (env: Record<string, string>, ...extra: string[]) => ifqueue([...extra, 'enqueue', 'demo-noop'], { DATABASE_URL: db.url, ...env });
-
   test('a DATABASE_URL daemon does not know the demo tasks unless asked for', async () => {
-    const [plain, asked, demoFlag, daemon] = await Promise.all([
-      enqueue({}),
-      enqueue({ IFQUEUE_DEMO_TASKS: '1' }),
-      enqueue({}, '--demo'),
-      ifqueue(['--daemon', '--queues', 'demo-sleep'], { DATABASE_URL: db.url }),
-    ]);
-    assertOneLine(plain, /unknown task "demo-noop"/);
-    assert.equal(asked.exitCode, 0, String(asked.stderr));
-    assert.match(String(asked.stdout), /^[0-9a-f-]{36}$/m);
-    assert.equal(demoFlag.exitCode, 0, String(demoFlag.stderr));
-    assertOneLine(daemon, /Invalid --queues: unknown task "demo-sleep" \(known: clone-file/);
-    assert.doesNotMatch(String(daemon.stderr), /known: .*demo-/, 'the known tasks listed are the ones this process has');
+    const onDb = (args: string[], extra: Record<string, string> = {}) => ifqueue(args, { DATABASE_URL: db.url, ...extra });
+    // a one-shot enqueue checks against the tasks runners registered in the database: none registered demo tasks yet
+    assertOneLine(await onDb(['enqueue', 'demo-noop']), /unknown task "demo-noop"/);
+    const refused = await onDb(['--daemon', '--queues', 'demo-sleep']);
+    assertOneLine(refused, /Invalid --queues: unknown task "demo-sleep" \(known: clone-file/);
+    assert.doesNotMatch(String(refused.stderr), /known: .*demo-/, 'the known tasks listed are the ones this process has');
+
+    // asked for: the daemon registers and runs them
+    const daemon = execa(process.execPath, [BIN, '--daemon', '--queues', 'demo-noop'], {
+      env: { DATABASE_URL: db.url, IFQUEUE_FILES_DIR: work, IFQUEUE_DEMO_TASKS: '1', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '1' },
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+    });
+    let out = '';
+    daemon.stdout!.setEncoding('utf8').on('data', (d: string) => (out += d));
+    try {
+      await waitFor('the demo daemon to run', () => out.includes('ifqueue daemon running 1 task'), { timeoutMs: 90_000 });
+      const accepted = await onDb(['enqueue', 'demo-noop']);
+      assert.equal(accepted.exitCode, 0, String(accepted.stderr));
+      const id = String(accepted.stdout).trim();
+      await waitFor('the demo job to run', () => out.includes(`job completed demo-noop ${id.slice(0, 8)}`), { timeoutMs: 60_000 });
+    } finally {
+      daemon.kill('SIGTERM');
+      await daemon;
+    }
   });
 });
 
