@@ -47,7 +47,7 @@ after(async () => {
 test('a job failed by the bundled daemon keeps a stack whose frames name src/ files', async () => {
   let output = '';
   daemon = spawn(node, [path.join(pkg, 'bin/ifqueue.js'), '--daemon', '--queues', 'demo-fail'], {
-    env: { ...process.env, DATABASE_URL: db.url, IFQUEUE_FROM_SOURCE: '', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '5' },
+    env: { ...process.env, DATABASE_URL: db.url, IFQUEUE_FROM_SOURCE: '', IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS: '5', IFQUEUE_DEMO_TASKS: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   daemon.stdout!.on('data', (d) => (output += d));
