@@ -32,8 +32,29 @@ function bundleIsFresh() {
   }
 }
 
+// The dashboard (a terminal, no command, no --daemon) runs with a small young generation: V8's
+// default lets it grow to 32 MB per semi-space, which the dashboard's peak RSS carried (200 MB ->
+// about 145 MB, scripts/bench/p4) for no gain in an interactive process. V8 reads the flag only at start.
+const SMALL_HEAP = '--max-semi-space-size=2';
+const VALUE_OPTIONS = new Set(['--database-url', '--metrics-port', '--metrics-host', '--queues']);
+function isDashboard(args) {
+  if (!process.stdout.isTTY || !process.stdin.isTTY) return false;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (['--daemon', '--help', '-h', '--version', '-V', '--'].includes(a) || !a.startsWith('-')) return false;
+    if (VALUE_OPTIONS.has(a)) i++;
+  }
+  return true;
+}
+const heapFlags = (args) => (isDashboard(args) && !process.execArgv.includes(SMALL_HEAP) ? [SMALL_HEAP] : []);
+
 // IFQUEUE_LAUNCHER=1 takes the launcher path on any Node (the tests use it where no old Node is installed).
 const relaunch = major < 22 || (major === 22 && minor < 12) || process.env.IFQUEUE_LAUNCHER === '1';
+// On a Node that runs the CLI itself, the dashboard restarts in place with the flag (Node >= 22.15 has
+// process.execve; no second process).
+if (!relaunch && typeof process.execve === 'function' && heapFlags(process.argv.slice(2)).length) {
+  process.execve(process.execPath, [process.execPath, ...process.execArgv, SMALL_HEAP, fileURLToPath(import.meta.url), ...process.argv.slice(2)], process.env);
+}
 if (relaunch && !process.env.IFQUEUE_LAUNCHER_PID) {
   const local = path.join(root, 'node_modules', 'node', 'bin', 'node');
   if (!existsSync(local)) {
@@ -55,7 +76,7 @@ if (relaunch && !process.env.IFQUEUE_LAUNCHER_PID) {
   // The IPC channel carries the signals this launcher receives (the CLI merges them with the copies a
   // terminal sends it directly: src/cli/signals.ts), and closes when this process dies, even by
   // SIGKILL, so the CLI never outlives it.
-  const child = spawn(local, [fileURLToPath(import.meta.url), ...args], {
+  const child = spawn(local, [...heapFlags(args), fileURLToPath(import.meta.url), ...args], {
     stdio: ['inherit', 'inherit', 'inherit', 'ipc'],
     env: { ...env, IFQUEUE_LAUNCHER: '', IFQUEUE_LAUNCHER_PID: String(process.pid) },
   });

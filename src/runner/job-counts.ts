@@ -99,9 +99,12 @@ export function jobCountsMigration(b: string): string {
 type CountFields = Omit<QueueCounts, 'task' | 'paused' | 'capped'>;
 
 interface TaskTally {
+  /** jobs per state */
   states: Map<string, number>;
-  /** finishes per state, by bucket start (ms) */
-  finished: Map<string, Map<number, number>>;
+  /** finishes per state in the last day */
+  day: Map<string, number>;
+  /** finishes per state in the last hour, by 5-minute bucket start (ms) */
+  recent: Map<string, Map<number, number>>;
 }
 
 export interface CountsRead {
@@ -124,28 +127,39 @@ export class JobCounts {
    * waiting/scheduled are exact below COUNT_CAP and flagged in `capped` at it.
    */
   async read(tasks: string[]): Promise<CountsRead> {
+    // one statement (one snapshot): totals, finishes of the last day per task and state, and the
+    // 5-minute buckets of the last hour; a few hundred rows read, a few dozen returned
     const { rows } = await this.pool.query(
-      `SELECT task, state, bucket, sum(n)::float8 AS n, sum(pending)::int AS pending FROM (
-         SELECT task, state, NULL::timestamptz AS bucket, n, 0 AS pending FROM ifqueue.job_count
-         UNION ALL SELECT task, state, bucket, n, 0 FROM ifqueue.job_finished WHERE bucket > now() - interval '1 day' - interval '${BUCKET_SECONDS} seconds'
-         UNION ALL SELECT task, state, bucket, n, 1 FROM ifqueue.job_count_delta WHERE bucket IS NULL OR bucket > now() - interval '1 day' - interval '${BUCKET_SECONDS} seconds'
-       ) x GROUP BY 1, 2, 3`,
+      `WITH fin AS (
+         SELECT task, state, bucket, n FROM ifqueue.job_finished WHERE bucket > now() - interval '1 day'
+         UNION ALL SELECT task, state, bucket, n FROM ifqueue.job_count_delta WHERE bucket > now() - interval '1 day'
+       )
+       SELECT 'total' AS kind, task, state, NULL::timestamptz AS bucket, sum(n)::float8 AS n FROM (
+         SELECT task, state, n FROM ifqueue.job_count UNION ALL SELECT task, state, n FROM ifqueue.job_count_delta WHERE bucket IS NULL
+       ) t GROUP BY task, state
+       UNION ALL SELECT 'day', task, state, NULL, sum(n)::float8 FROM fin GROUP BY task, state
+       UNION ALL SELECT 'recent', task, state, bucket, sum(n)::float8 FROM fin WHERE bucket > now() - interval '1 hour' GROUP BY task, state, bucket
+       UNION ALL SELECT 'pending', NULL, NULL, NULL, count(*)::float8 FROM ifqueue.job_count_delta`,
     );
     const tally = new Map<string, TaskTally>();
     const of = (task: string) => {
       let t = tally.get(task);
-      if (!t) tally.set(task, (t = { states: new Map(), finished: new Map() }));
+      if (!t) tally.set(task, (t = { states: new Map(), day: new Map(), recent: new Map() }));
       return t;
     };
     let pending = 0;
     for (const r of rows) {
-      pending += r.pending;
+      if (r.kind === 'pending') {
+        pending = r.n;
+        continue;
+      }
       const t = of(r.task);
-      if (r.bucket === null) t.states.set(r.state, (t.states.get(r.state) ?? 0) + r.n);
+      if (r.kind === 'total') t.states.set(r.state, r.n);
+      else if (r.kind === 'day') t.day.set(r.state, r.n);
       else {
-        const byBucket = t.finished.get(r.state) ?? new Map<number, number>();
+        const byBucket = t.recent.get(r.state) ?? new Map<number, number>();
         byBucket.set(new Date(r.bucket).getTime(), r.n);
-        t.finished.set(r.state, byBucket);
+        t.recent.set(r.state, byBucket);
       }
     }
     const names = [...new Set([...tasks, ...tally.keys()])];
@@ -154,15 +168,11 @@ export class JobCounts {
     const current = Math.floor(now / 1000 / BUCKET_SECONDS) * BUCKET_SECONDS * 1000;
     const counts = new Map<string, CountFields & { capped: ('waiting' | 'scheduled')[] }>();
     for (const task of names) {
-      const t = tally.get(task) ?? { states: new Map(), finished: new Map() };
+      const t = tally.get(task) ?? { states: new Map(), day: new Map(), recent: new Map() };
       const state = (s: string) => Math.max(0, t.states.get(s) ?? 0);
-      const within = (s: string, ms: number) => {
-        let n = 0;
-        for (const [bucket, k] of t.finished.get(s) ?? []) if (bucket > now - ms) n += k;
-        return Math.max(0, n);
-      };
+      const lastHour = (s: string) => Math.max(0, [...(t.recent.get(s)?.values() ?? [])].reduce((a, b) => a + b, 0));
       const throughput = new Array(12).fill(0);
-      for (const [bucket, k] of t.finished.get('completed') ?? []) {
+      for (const [bucket, k] of t.recent.get('completed') ?? []) {
         const age = Math.round((current - bucket) / (BUCKET_SECONDS * 1000));
         if (age >= 0 && age < 12) throughput[11 - age] += Math.max(0, k);
       }
@@ -191,9 +201,9 @@ export class JobCounts {
         failed: state('failed'),
         cancelled: state('cancelled'),
         completed: state('completed'),
-        completedLastHour: within('completed', 3600_000),
-        completedLastDay: within('completed', 86_400_000),
-        failedLastHour: within('failed', 3600_000),
+        completedLastHour: lastHour('completed'),
+        completedLastDay: Math.max(0, t.day.get('completed') ?? 0),
+        failedLastHour: lastHour('failed'),
         oldestWaitingSeconds: s?.oldest ?? null,
         throughput,
         capped,
@@ -273,6 +283,17 @@ export class JobCounts {
            ON CONFLICT (task, state, bucket) DO UPDATE SET n = job_finished.n + EXCLUDED.n
          ), old AS (DELETE FROM ifqueue.job_finished WHERE bucket <= now() - ${KEEP})
          SELECT count(*)::int AS n FROM gone`,
+      );
+      // past the last full hour, 5-minute buckets fold into their hour (the hour's first bucket holds
+      // the sum): a day is read from at most 37 rows per task and state
+      await client.query(
+        `WITH rolled AS (
+           DELETE FROM ifqueue.job_finished f
+           WHERE f.bucket < date_trunc('hour', now() - interval '1 hour') AND f.bucket <> date_trunc('hour', f.bucket)
+           RETURNING f.task, f.state, date_trunc('hour', f.bucket) AS hour, f.n
+         )
+         INSERT INTO ifqueue.job_finished (task, state, bucket, n) SELECT task, state, hour, sum(n) FROM rolled GROUP BY 1, 2, 3
+         ON CONFLICT (task, state, bucket) DO UPDATE SET n = job_finished.n + EXCLUDED.n`,
       );
       await client.query('COMMIT');
       return rows[0].n;

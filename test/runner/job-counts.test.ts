@@ -153,3 +153,20 @@ test('past the cap the waiting/scheduled split is exact while one side is below 
     await boss.stop({ graceful: false, close: true });
   }
 });
+
+test('finishes older than the last full hour fold into hourly rows and still count in the last day', async () => {
+  await db.query(`TRUNCATE pgboss.job_common`);
+  // four finishes in different 5-minute buckets of one hour, three hours ago
+  await db.query(
+    `INSERT INTO pgboss.job (name, state, data, created_on, started_on, completed_on)
+     SELECT 'ok', 'completed', '{}', t, t, t FROM (SELECT date_trunc('hour', now() - interval '3 hours') + m * interval '12 minutes' AS t FROM generate_series(0, 3) m) x`,
+  );
+  await client.queries.counts.compact();
+  await client.queries.counts.compact();
+  const { rows } = await db.query(
+    `SELECT bucket = date_trunc('hour', bucket) AS hourly, n FROM ifqueue.job_finished WHERE task = 'ok' AND state = 'completed' AND bucket < now() - interval '2 hours'`,
+  );
+  assert.deepEqual(rows, [{ hourly: true, n: '4' }]);
+  const ok = (await client.snapshot()).queues.find((q) => q.task === 'ok')!;
+  assert.deepEqual([ok.completed, ok.completedLastHour, ok.completedLastDay], [4, 0, 4]);
+});

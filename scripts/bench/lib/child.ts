@@ -1,5 +1,7 @@
 // Benchmark roles run in child processes (TypeScript through tsx) and talk to the parent over IPC.
 import { fork, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export type Message = { type: string; [key: string]: unknown };
 
@@ -14,10 +16,13 @@ export interface Child {
 
 const children = new Set<ChildProcess>();
 
-/** Starts `script` (absolute path) with node + tsx; extra node flags (e.g. --cpu-prof) go in execArgv. */
-export function startChild(script: string, args: string[], options: { execArgv?: string[]; env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe' } = {}): Child {
+/**
+ * Starts `script` (absolute path) with node + tsx (tsx: false for a bundled script); extra node flags
+ * (e.g. --cpu-prof) go in execArgv.
+ */
+export function startChild(script: string, args: string[], options: { execArgv?: string[]; env?: NodeJS.ProcessEnv; stdio?: 'inherit' | 'pipe'; tsx?: boolean } = {}): Child {
   const child = fork(script, args, {
-    execArgv: ['--import', 'tsx', ...(options.execArgv ?? [])],
+    execArgv: [...(options.tsx === false ? [] : ['--import', 'tsx']), ...(options.execArgv ?? [])],
     env: { ...process.env, ...options.env },
     stdio: options.stdio === 'pipe' ? ['pipe', 'pipe', 'pipe', 'ipc'] : ['inherit', 'inherit', 'inherit', 'ipc'],
   });
@@ -66,6 +71,17 @@ export function startChild(script: string, args: string[], options: { execArgv?:
       return code;
     },
   };
+}
+
+/**
+ * Bundles a role with esbuild as scripts/build.mjs bundles the CLI (dependencies external), into
+ * .tmp/bench-roles/, so it runs as `ifqueue` runs: without compiling TypeScript at start.
+ */
+export async function bundleRole(script: string): Promise<string> {
+  const { build } = await import('esbuild');
+  const outfile = path.join(fileURLToPath(new URL('../../../.tmp/bench-roles/', import.meta.url)), path.basename(script).replace(/\.tsx?$/, '.mjs'));
+  await build({ entryPoints: [script], outfile, bundle: true, format: 'esm', platform: 'node', target: 'node22', packages: 'external', jsx: 'automatic', logLevel: 'warning' });
+  return outfile;
 }
 
 /** Kills children still running (on failure or Ctrl+C). */

@@ -15,6 +15,8 @@ export function recordingPool(pool: pg.Pool, into: Captured[]): pg.Pool {
       into.push({ text: t, values: v });
       return pool.query(t, v as unknown[]);
     },
+    // transactions (the job counts' compaction) are passed through, not recorded
+    connect: () => pool.connect(),
   } as unknown as pg.Pool;
 }
 

@@ -13,6 +13,9 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
   // Read-only means hands off the queue: such a dashboard never runs jobs either (--readonly implies --no-runner).
   const work = o.runner !== false && !o.readonly;
   let shown = false;
+  // the dashboard's modules load while the runner starts (its round trips to PostgreSQL)
+  const uiLoading = import('../../ui/index.tsx');
+  uiLoading.catch(() => {});
   let opened;
   try {
     // the embedded database going away and coming back is shown by the header (database down / live), not printed
@@ -35,7 +38,7 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
   let code = 0;
   try {
     await maybeSeed(opened, o.demo, note);
-    const ui = await import('../../ui/index.tsx');
+    const ui = await uiLoading;
     const metrics = o.metricsPort ? await startMetricsIfAvailable(opened, o, note) : null;
     const legacy = (await hasLegacyQueue(runner)) ? createLegacyControl(runner) : null;
     try {
