@@ -70,7 +70,9 @@ describe('runner crashes', () => {
       [a.runnerId, killedAt],
     );
     assert.ok(inFlight >= 2, `A held the hold job and at least one batch job when killed (held ${inFlight})`);
-    assert.equal(orphans.length, inFlight);
+    // every attempt A held is settled after the kill; a completion A sent just before the kill may also
+    // commit after it (and before the count above), so there can be more finished than were counted running
+    assert.ok(orphans.length >= inFlight, `${orphans.length} attempts of A settled after the kill, ${inFlight} were running`);
     // A job A had completed in pg-boss just before the kill, but not yet in its attempt record, needs no new attempt.
     const completedByA = orphans.filter((o) => o.outcome === 'completed');
     const restarted = orphans.filter((o) => o.outcome === 'lost');
