@@ -4,6 +4,7 @@
 import type pg from 'pg';
 import { EVENTS_CHANNEL, encodeEvents, type EventTuple } from './events.ts';
 import type { LogLevel, LogLine } from './types.ts';
+import { storableText } from '../text/storable.ts';
 
 export const HEAD_LINES = 200;
 const MAX_LINE_CHARS = 4000;
@@ -15,6 +16,8 @@ interface AttemptState {
   written: number;
   /** highest seq deleted from the middle so far */
   deletedUpTo: number;
+  /** this process appended lines to the attempt */
+  appended?: boolean;
 }
 
 export interface LogStoreOptions {
@@ -23,11 +26,9 @@ export interface LogStoreOptions {
   onError: (error: unknown) => void;
 }
 
+/** A line as stored: storable (no NUL, no lone surrogate) and cut so that one line cannot flood the table. */
 export function cleanLogText(text: string): string {
-  // PostgreSQL text cannot hold NUL; long lines are cut so one line cannot flood the table.
-  let t = text.includes('\u0000') ? text.replaceAll('\u0000', '\uFFFD') : text;
-  if (t.length > MAX_LINE_CHARS) t = t.slice(0, MAX_LINE_CHARS) + ` … [${t.length - MAX_LINE_CHARS} more characters]`;
-  return t;
+  return storableText(text, MAX_LINE_CHARS);
 }
 
 export class LogStore {
@@ -36,6 +37,7 @@ export class LogStore {
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> | null = null;
   private dropped = 0;
+  private closed = false;
 
   constructor(
     private readonly pool: pg.Pool,
@@ -49,7 +51,8 @@ export class LogStore {
 
   append(jobId: string, attempt: number, level: LogLevel, text: string): void {
     const state = this.attempts.get(`${jobId}:${attempt}`);
-    if (!state) return;
+    if (!state || this.closed) return;
+    state.appended = true;
     if (this.buffer.length >= MAX_BUFFERED) {
       this.dropped++;
       return;
@@ -59,6 +62,15 @@ export class LogStore {
       this.buffer.push({ jobId, attempt, seq: state.written, ts: new Date().toISOString(), level, text: cleanLogText(part) });
     }
     if (!this.timer) this.timer = setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
+  }
+
+  /** Writes what is buffered, then stops: later lines are dropped (the runner has stopped). */
+  async close(): Promise<void> {
+    await this.flush();
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    this.buffer = [];
   }
 
   /** Writes everything buffered so far. */
@@ -75,10 +87,17 @@ export class LogStore {
     await this.flushing;
   }
 
+  /** Waits until the attempt's lines so far are stored (at once when it wrote none). */
+  async flushAttempt(jobId: string, attempt: number): Promise<void> {
+    if (this.attempts.get(`${jobId}:${attempt}`)?.appended) await this.flush();
+  }
+
   /** Flushes and forgets an attempt. */
   async end(jobId: string, attempt: number): Promise<void> {
-    await this.flush();
-    this.attempts.delete(`${jobId}:${attempt}`);
+    const key = `${jobId}:${attempt}`;
+    // an attempt that never logged has nothing to wait for (most short jobs)
+    if (this.attempts.get(key)?.appended) await this.flush();
+    this.attempts.delete(key);
   }
 
   private async write(batch: LogLine[]): Promise<void> {

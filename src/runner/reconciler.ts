@@ -1,11 +1,11 @@
-// Periodic and on-demand housekeeping shared by all runners: heartbeat, lost runners (their jobs are
-// failed so pg-boss retries them), orphaned claims (jobs a fetch claimed but no runner began: put back),
-// dependencies (release or fail dependents), on-fail handlers,
-// retention of completed jobs, and the paused-queue list.
+// Housekeeping shared by all runners. Every few seconds: lost runners (their running jobs restart at
+// once). Periodically: claims of this runner whose reply never arrived (given back), dependencies
+// (release or fail dependents), on-fail handlers, retention of completed jobs, the paused-queue list.
 import type pg from 'pg';
 import type { PgBoss } from 'pg-boss';
 import { bossDbFor, inTransaction } from './db.ts';
 import { encodeEvents, publishEvents, type EventTuple } from './events.ts';
+import type { LifecycleSql } from './lifecycle-sql.ts';
 import type { Sql } from './sql.ts';
 import type { OnFailArgs, RunnerEvents } from './types.ts';
 
@@ -15,11 +15,22 @@ export interface ReconcilerDeps {
   pool: pg.Pool;
   boss: PgBoss;
   sql: Sql;
+  life: LifecycleSql;
   origin: string;
-  runnerId: string | null;
-  heartbeatSeconds: number;
+  runnerId: string;
+  /** how often the periodic pass runs */
+  housekeepingSeconds: number;
+  /** how often lost runners are looked for */
+  livenessCheckMs: number;
+  /** a runner that has not heart-beaten for this long is lost even if its session lives (frozen) */
   lostAfterSeconds: number;
+  /** after a PostgreSQL restart, how long runners get to take their liveness locks again */
+  lockGraceSeconds: number;
+  /** when this runner's own heartbeat last failed (0: never) */
+  lastOwnFailureAt: () => number;
   retentionSeconds: number;
+  /** gives back attempts this runner holds in the database but not in memory */
+  returnUnknownClaims: () => Promise<void>;
   /** enqueue through the runner API (validates the on-fail task's arguments) */
   enqueueOnFail: (task: string, args: OnFailArgs, db: pg.PoolClient) => Promise<string>;
   onPaused: (paused: Set<string>) => void;
@@ -29,29 +40,31 @@ export interface ReconcilerDeps {
 
 export class Reconciler {
   private timer: NodeJS.Timeout | null = null;
+  private livenessTimer: NodeJS.Timeout | null = null;
+  private checkingLiveness: Promise<void> | null = null;
   private kickTimer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = true;
   private lastRetention = 0;
-  /** when this runner last failed to reach the database for its heartbeat */
-  private lastHeartbeatFailure = 0;
 
   constructor(private readonly d: ReconcilerDeps) {}
 
   start(): void {
     if (!this.stopped) return;
     this.stopped = false;
-    this.schedule();
-    this.kick();
+    this.scheduleLiveness();
+    // the first periodic pass runs at start: a runner started after an outage sweeps at once
+    void this.pass(true).finally(() => this.schedule());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
-    this.timer = this.kickTimer = null;
-    await this.running;
+    if (this.livenessTimer) clearTimeout(this.livenessTimer);
+    this.timer = this.kickTimer = this.livenessTimer = null;
+    await Promise.all([this.running, this.checkingLiveness]);
   }
 
   /** Asks for a pass soon (coalesced). */
@@ -65,10 +78,22 @@ export class Reconciler {
 
   private schedule() {
     if (this.stopped) return;
+    if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       void this.pass(true).finally(() => this.schedule());
-    }, this.d.heartbeatSeconds * 1000);
+    }, this.d.housekeepingSeconds * 1000);
     this.timer.unref?.();
+  }
+
+  private scheduleLiveness() {
+    if (this.stopped) return;
+    this.livenessTimer = setTimeout(() => {
+      this.checkingLiveness = this.step('lost runners', () => this.recoverLostRunners()).finally(() => {
+        this.checkingLiveness = null;
+        this.scheduleLiveness();
+      });
+    }, this.d.livenessCheckMs);
+    this.livenessTimer.unref?.();
   }
 
   /** One pass; concurrent requests run one more pass after the current one. */
@@ -98,20 +123,7 @@ export class Reconciler {
   private async passOnce(periodic: boolean): Promise<void> {
     const { pool, sql } = this.d;
     if (periodic) {
-      if (this.d.runnerId) {
-        await this.step('heartbeat', async () => {
-          try {
-            await pool.query(sql.heartbeat(this.d.runnerId!));
-          } catch (error) {
-            this.lastHeartbeatFailure = Date.now();
-            throw error;
-          }
-        });
-      }
-      // A runner that was itself cut off cannot tell a lost runner from one that was cut off too:
-      // it judges others only after a full lost-runner window of its own heartbeats getting through.
-      if (Date.now() - this.lastHeartbeatFailure >= this.d.lostAfterSeconds * 1000) await this.step('lost runners', () => this.recoverLostRunners());
-      await this.step('orphaned claims', () => this.returnOrphanedClaims());
+      await this.step('unknown claims', () => this.d.returnUnknownClaims());
       await this.step('paused queues', async () => {
         const { rows } = await pool.query(sql.pausedQueues());
         this.d.onPaused(new Set(rows.map((r) => r.task)));
@@ -122,36 +134,36 @@ export class Reconciler {
     if (periodic && Date.now() - this.lastRetention > 3600_000) {
       this.lastRetention = Date.now();
       await this.step('retention', () => this.applyRetention());
+      await this.step('prune runners', async () => void (await pool.query(sql.pruneRunners())));
     }
   }
 
+  /** Declares lost runners and restarts their running jobs at once (one statement). */
   async recoverLostRunners(): Promise<void> {
-    const { rows } = await this.d.pool.query(this.d.sql.claimLostRunners(this.d.lostAfterSeconds));
+    // A heartbeat judged while this runner's own heartbeats fail could be one the database never saw.
+    const judgeHeartbeats = Date.now() - this.d.lastOwnFailureAt() >= this.d.lostAfterSeconds * 1000;
+    const { rows } = await this.d.pool.query(
+      this.d.life.declareLost({
+        self: this.d.runnerId,
+        lockGraceSeconds: this.d.lockGraceSeconds,
+        staleSeconds: this.d.lostAfterSeconds,
+        judgeHeartbeats,
+      }),
+    );
+    if (!rows.length) return;
     const runners = new Map<string, { host: string; pid: number }>();
+    const events: EventTuple[] = [];
+    const queues = new Set<string>();
     for (const row of rows) {
       runners.set(row.runner_id, { host: row.host, pid: row.pid });
-      if (!row.job_id || !row.task) continue;
-      // Fails only the attempt the lost runner held; pg-boss retries it if the budget allows.
-      await this.d.boss
-        .fail(row.task, { id: row.job_id, retryCount: row.attempt - 1 }, { message: `runner ${row.host} pid ${row.pid} was lost while running this job` })
-        .catch((error) => this.d.reportError('fail lost job', error));
+      if (!row.job_id) continue;
+      if (row.state === 'retry') queues.add(row.task);
+      events.push(['job:failed', { id: row.job_id, task: row.task, attempt: row.attempt, error: row.message, willRetry: row.state === 'retry' }]);
     }
-    const events: EventTuple[] = [...runners].map(([id, r]) => ['runner:down', { id, host: r.host, pid: r.pid, reason: 'lost' }]);
-    if (events.length) {
-      await publishEvents(this.d.pool, this.d.origin, events);
-      this.kick();
-    }
-    await this.d.pool.query(this.d.sql.pruneRunners());
-  }
-
-  async returnOrphanedClaims(): Promise<void> {
-    const { rows } = await this.d.pool.query(this.d.sql.returnOrphanedClaims(this.d.lostAfterSeconds));
-    if (!rows.length) return;
-    const queues = [...new Set(rows.map((r) => r.task as string))];
-    const { rows: ch } = await this.d.pool.query(this.d.sql.bossChannel);
-    await this.d.pool.query(`SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q`, [ch[0].channel, queues]);
-    const events: EventTuple[] = queues.map((task) => ['job:retried', { ids: rows.filter((r) => r.task === task).map((r) => r.id).slice(0, 200), task }]);
+    for (const [id, r] of runners) events.unshift(['runner:down', { id, host: r.host, pid: r.pid, reason: 'lost' }]);
+    if (queues.size) await this.d.pool.query(this.d.life.wakeQueues([...queues]));
     await publishEvents(this.d.pool, this.d.origin, events);
+    this.kick();
   }
 
   async resolveDependencies(): Promise<void> {

@@ -22,6 +22,26 @@ import { assertSchemaName, sqlFor, toBossPriority, type Sql } from './sql.ts';
 import { raisedByEnqueue } from './sql-api.ts';
 import { followLog } from './log-follow.ts';
 import { checkNumberOption, checkQueueNames, invalidSetting, shownValue } from './settings.ts';
+import { lifecycleSqlFor, type LifecycleSql, type QueueTable } from './lifecycle-sql.ts';
+import { Liveness } from './liveness.ts';
+import { ABORT_GRACE_MS, type RunningJob } from './job-run.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+/** After a second signal: how long handlers get to return, and settlements to be written. */
+const HURRIED_GRACE_MS = 1000;
+/** While stopping: how long a settlement is retried through an outage. */
+const STOPPING_SETTLE_MS = 3000;
+/** Saying goodbye and closing connections, at most. */
+const TEARDOWN_MS = 3000;
+/** A claim of this runner's that is this old and unknown to it was never received. */
+export const UNKNOWN_CLAIM_AGE_SECONDS = 10;
+
+/** Waits for `work`, but never longer than `ms`. */
+async function within(ms: number, work: Promise<unknown> | undefined): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.resolve(work).catch(() => {}), new Promise((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
+}
 import { QueueWorker } from './worker.ts';
 import { VERSION } from './version.ts';
 import type {
@@ -46,6 +66,9 @@ import type {
   TaskInfo,
 } from './types.ts';
 
+/** Liveness and housekeeping intervals when none are given (#11: crash noticed within seconds). */
+export const DEFAULT_TIMING = { heartbeatSeconds: 5, livenessCheckMs: 2000, minLockGraceSeconds: 10, housekeepingSeconds: 30 } as const;
+
 export interface RunnerOptions {
   databaseUrl: string;
   tasks: TaskDefinition[];
@@ -58,8 +81,16 @@ export interface RunnerOptions {
   /** run only these tasks (default: all registered) */
   queues?: string[];
   bossSchema?: string;
+  /** how often a runner proves it is alive (default 5 s) */
   heartbeatSeconds?: number;
+  /** a runner silent this long is lost even when its session lives, i.e. frozen (default 3 heartbeats) */
   lostAfterSeconds?: number;
+  /** how often runners look for lost ones (default 2 s) */
+  livenessCheckMs?: number;
+  /** after a PostgreSQL restart, how long runners get to take their liveness locks again (default 10 s) */
+  lockGraceSeconds?: number;
+  /** how often the housekeeping pass runs: dependencies, on-fail, retention (default 30 s) */
+  housekeepingSeconds?: number;
   retentionDays?: number;
   shutdownTimeoutMs?: number;
   maxLogLinesPerAttempt?: number;
@@ -85,9 +116,18 @@ function checkRunnerOptions(options: RunnerOptions): CheckedOptions {
   if (typeof options?.databaseUrl !== 'string' || !options.databaseUrl.trim()) invalidSetting('databaseUrl', 'a PostgreSQL URL is required');
   if (!Array.isArray(options.tasks)) invalidSetting('tasks', 'must be an array of task definitions');
   if (options.kind !== undefined && !KINDS.includes(options.kind)) invalidSetting('kind', `${shownValue(options.kind)} must be one of ${KINDS.join(', ')}`);
-  const heartbeatSeconds = checkNumberOption('heartbeatSeconds', options.heartbeatSeconds, 30, { min: 0.1, max: 3600, integer: false });
+  const heartbeatSeconds = checkNumberOption('heartbeatSeconds', options.heartbeatSeconds, DEFAULT_TIMING.heartbeatSeconds, { min: 0.1, max: 3600, integer: false });
   const lostAfterSeconds = checkNumberOption('lostAfterSeconds', options.lostAfterSeconds, 3 * heartbeatSeconds, { min: 0.1, max: 86_400, integer: false });
   if (lostAfterSeconds <= heartbeatSeconds) invalidSetting('lostAfterSeconds', `${lostAfterSeconds} must be more than heartbeatSeconds (${heartbeatSeconds})`);
+  const liveness = {
+    livenessCheckMs: checkNumberOption('livenessCheckMs', options.livenessCheckMs, DEFAULT_TIMING.livenessCheckMs, { min: 50, max: 3_600_000 }),
+    lockGraceSeconds: checkNumberOption('lockGraceSeconds', options.lockGraceSeconds, Math.max(DEFAULT_TIMING.minLockGraceSeconds, 2 * heartbeatSeconds), {
+      min: 0,
+      max: 86_400,
+      integer: false,
+    }),
+    housekeepingSeconds: checkNumberOption('housekeepingSeconds', options.housekeepingSeconds, DEFAULT_TIMING.housekeepingSeconds, { min: 0.1, max: 86_400, integer: false }),
+  };
   const poll = options.pollSeconds ?? { notify: 30, fallback: 2 };
   const pollRule = { min: 0.05, max: 86_400, integer: false };
   const work = options.work ?? true;
@@ -99,6 +139,7 @@ function checkRunnerOptions(options: RunnerOptions): CheckedOptions {
     bossSchema: options.bossSchema ?? 'pgboss',
     heartbeatSeconds,
     lostAfterSeconds,
+    ...liveness,
     retentionDays: checkNumberOption('retentionDays', options.retentionDays, 14, { min: 0.001, max: 36_500, integer: false }),
     shutdownTimeoutMs: checkNumberOption('shutdownTimeoutMs', options.shutdownTimeoutMs, 60_000, { min: 0, max: 86_400_000 }),
     maxLogLinesPerAttempt: checkNumberOption('maxLogLinesPerAttempt', options.maxLogLinesPerAttempt, 10_000, { min: 1, max: 10_000_000 }),
@@ -120,6 +161,8 @@ export class Runner implements QueueApi {
   private bookPool!: pg.Pool;
   private boss!: PgBoss;
   private sql!: Sql;
+  private life!: LifecycleSql;
+  private liveness: Liveness | null = null;
   private hub!: EventHub;
   private logs!: LogStore;
   private queries!: Queries;
@@ -134,6 +177,10 @@ export class Runner implements QueueApi {
   private unsubscribes: (() => void)[] = [];
   private restoreConsole: (() => void) | null = null;
   private stopDeadline = Infinity;
+  /** when settlements stop being retried through an outage: Infinity until the runner stops */
+  private settleDeadline = Infinity;
+  private hurried: (() => void) | null = null;
+  private isHurried = false;
 
   constructor(options: RunnerOptions) {
     this.options = checkRunnerOptions(options);
@@ -150,23 +197,15 @@ export class Runner implements QueueApi {
   /** Idempotent: a second caller awaits the same start. */
   start(): Promise<void> {
     this.starting ??= this.doStart().catch(async (error) => {
+      // whatever was started before the failure (liveness session, listener, pools) must not linger
+      await within(TEARDOWN_MS, this.teardown());
       this.starting = null;
-      await this.releaseFailedStart();
       throw new UserError(`cannot start on ${this.database}: ${scrubSecrets(errorMessage(error), this.options.databaseUrl)}`, { cause: error });
     });
     return this.starting;
   }
 
   /** A start that failed half way (a failed migration) must not leave pg-boss and the pools keeping the process alive. */
-  private async releaseFailedStart(): Promise<void> {
-    for (const u of this.unsubscribes.splice(0)) u();
-    this.restoreConsole?.();
-    this.restoreConsole = null;
-    await this.hub?.stop().catch(() => {});
-    await this.boss?.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
-    await this.pool?.end().catch(() => {});
-    await this.bookPool?.end().catch(() => {});
-  }
 
   private reportError = (where: string, error: unknown) => {
     const message = scrubSecrets(errorMessage(error), this.options.databaseUrl);
@@ -178,11 +217,12 @@ export class Runner implements QueueApi {
   private async doStart(): Promise<void> {
     const o = this.options;
     this.pool = createPool(o.databaseUrl, `ifqueue ${o.kind}`, o.poolSize);
-    // Bookkeeping (attempt rows, progress, log lines) commits without waiting for the WAL flush: it is
-    // on the path of every job start and log line, and a database crash may lose only its last
-    // fraction of a second — never a job, whose state lives in pg-boss's table on the durable pool.
+    // Log lines and progress commit without waiting for the WAL flush: a database crash may lose their
+    // last fraction of a second, which changes nothing about what runs. Claims, attempts and outcomes
+    // are written on the durable pool only.
     this.bookPool = createPool(o.databaseUrl, `ifqueue ${o.kind} log`, 4, '-c synchronous_commit=off');
     this.sql = sqlFor(o.bossSchema);
+    this.life = lifecycleSqlFor(o.bossSchema);
     this.boss = new PgBoss({
       connectionString: o.databaseUrl,
       schema: o.bossSchema,
@@ -232,7 +272,17 @@ export class Runner implements QueueApi {
 
     if (o.register || o.work) {
       const queues = o.work ? this.queueNames() : [];
-      await this.pool.query(this.sql.registerRunner({ id: this.id, host: hostname(), pid: process.pid, version: VERSION, kind: o.kind, queues }));
+      this.liveness = new Liveness({
+        connectionString: o.databaseUrl,
+        applicationName: `ifqueue ${o.kind} liveness`,
+        sql: this.life,
+        runner: { id: this.id, host: hostname(), pid: process.pid, version: VERSION, kind: o.kind, queues },
+        heartbeatMs: o.heartbeatSeconds * 1000,
+        onDeclaredLost: () => this.onDeclaredLost(),
+        onReconnected: () => this.reconciler?.kick(),
+        reportError: this.reportError,
+      });
+      await this.liveness.start();
       await publishEvents(this.pool, this.origin, [['runner:up', { id: this.id, host: hostname(), pid: process.pid, kind: o.kind }]]);
     }
     this.unsubscribes.push(
@@ -251,11 +301,16 @@ export class Runner implements QueueApi {
         pool: this.pool,
         boss: this.boss,
         sql: this.sql,
+        life: this.life,
         origin: this.origin,
         runnerId: this.id,
-        heartbeatSeconds: o.heartbeatSeconds,
+        housekeepingSeconds: o.housekeepingSeconds,
+        livenessCheckMs: o.livenessCheckMs,
         lostAfterSeconds: o.lostAfterSeconds,
+        lockGraceSeconds: o.lockGraceSeconds,
+        lastOwnFailureAt: () => this.liveness?.lastFailureAt ?? 0,
         retentionSeconds: o.retentionDays * 86400,
+        returnUnknownClaims: () => this.returnUnknownClaims(),
         enqueueOnFail: (task, args, db) => this.enqueueIn(db, task, args, {}),
         onPaused: (p) => {
           this.paused = p;
@@ -269,24 +324,26 @@ export class Runner implements QueueApi {
       // ifqueue.enqueue (any process, any client) made a dependent of a dead job: fail it now, not at the next pass
       this.unsubscribes.push(this.hub.on('job:created', ({ dependencyFailed }) => dependencyFailed && this.reconciler?.kick()));
     }
-    if (o.work) this.startWorking();
+    if (o.work) await this.startWorking();
     else if (this.reconciler) this.reconciler.start();
     // fold the job counters' deltas in while no dashboard or status reads them (30 s: idle statements stay ≥ 30 s apart)
     if (o.work) this.queries.counts.start(30_000, (e) => this.reportError('job counts', e));
   }
 
-  private startWorking() {
+  private async startWorking() {
     const o = this.options;
+    const tables = new Map<string, QueueTable>(
+      (await this.pool.query(`SELECT name, table_name AS "table", policy FROM ${o.bossSchema}.queue WHERE name = ANY($1)`, [this.queueNames()])).rows.map((r) => [r.name, r]),
+    );
     this.restoreConsole = installConsoleCapture();
     for (const name of this.queueNames()) {
-      const worker = new QueueWorker(this.registry.get(name), {
+      const worker = new QueueWorker(this.registry.get(name), tables.get(name)!, {
         pool: this.pool,
         bookPool: this.bookPool,
-        boss: this.boss,
         sql: this.sql,
+        life: this.life,
         hub: this.hub,
         logs: this.logs,
-        registry: this.registry,
         api: this,
         runnerId: this.id,
         origin: this.origin,
@@ -294,6 +351,7 @@ export class Runner implements QueueApi {
         reportError: this.reportError,
         pollSeconds: o.pollSeconds,
         maxBatch: 500,
+        giveUpAt: () => this.settleDeadline,
       });
       worker.paused = this.paused.has(name);
       this.workers.set(name, worker);
@@ -371,15 +429,21 @@ export class Runner implements QueueApi {
     return this.stopping;
   }
 
-  /** A second signal: stop waiting for running jobs and return them to the queue now. */
+  /** A second signal: stop waiting for running jobs and give them back to the queue now. */
   hurry(): void {
     this.stopDeadline = Date.now();
+    this.isHurried = true;
+    this.hurried?.();
   }
 
   runningCount(): number {
     let n = 0;
     for (const w of this.workers.values()) n += w.running.size;
     return n;
+  }
+
+  private runningJobs(): RunningJob[] {
+    return [...this.workers.values()].flatMap((w) => [...w.running.values()]);
   }
 
   private async doStop(options: StopOptions): Promise<void> {
@@ -390,38 +454,75 @@ export class Runner implements QueueApi {
       return;
     }
     const timeoutMs = options.timeoutMs ?? this.options.shutdownTimeoutMs;
-    await this.scheduler?.stop();
+    const hurried = new Promise<void>((resolve) => {
+      this.hurried = resolve;
+      if (this.isHurried) resolve();
+    });
+    await within(2000, this.scheduler?.stop());
     await Promise.all([...this.workers.values()].map((w) => w.stopFetching()));
     this.stopDeadline = Math.min(this.stopDeadline, Date.now() + timeoutMs);
     const drained = Promise.all([...this.workers.values()].map((w) => w.drain()));
     while (this.runningCount() > 0 && Date.now() < this.stopDeadline) {
       options.onProgress?.({ remainingSeconds: Math.ceil((this.stopDeadline - Date.now()) / 1000), running: this.runningCount() });
-      await Promise.race([drained, new Promise((r) => setTimeout(r, Math.min(250, Math.max(0, this.stopDeadline - Date.now()))))]);
+      await Promise.race([drained, hurried, sleep(Math.min(250, Math.max(0, this.stopDeadline - Date.now())))]);
     }
     if (this.runningCount() > 0) {
-      for (const w of this.workers.values()) for (const job of w.running.values()) job.abort('shutdown');
-      let graceTimer: NodeJS.Timeout | undefined;
-      await Promise.race([drained, new Promise((r) => (graceTimer = setTimeout(r, 5000)))]);
-      clearTimeout(graceTimer);
-      // A task that ignores its signal: put its job back anyway; its late result is fenced off by pg-boss.
-      for (const w of this.workers.values())
-        for (const job of w.running.values())
-          await this.pool.query(this.sql.returnJob(job.id, job.task, job.retryCount)).catch(() => {});
+      const jobs = this.runningJobs();
+      for (const job of jobs) job.abort('shutdown');
+      // Handlers that honour their signal give their jobs back themselves; the others are given back
+      // without them, and whatever they return later is discarded (the claim is no longer theirs).
+      await Promise.race([drained, hurried.then(() => sleep(HURRIED_GRACE_MS)), sleep(ABORT_GRACE_MS)]);
+      this.settleDeadline = Date.now() + (this.isHurried ? HURRIED_GRACE_MS : STOPPING_SETTLE_MS);
+      await Promise.all(jobs.map((job) => job.giveUp()));
     }
-    await Promise.all([...this.workers.values()].map((w) => w.flushSettlements()));
-    await this.logs?.flush();
+    this.settleDeadline = Math.min(this.settleDeadline, Date.now() + (this.isHurried ? HURRIED_GRACE_MS : STOPPING_SETTLE_MS));
+    await within(STOPPING_SETTLE_MS, Promise.all([...this.workers.values()].map((w) => w.flushSettlements())));
+    // The rest only says goodbye and closes connections: bounded, so a database that is down (or
+    // hangs) cannot hold the process.
+    await within(TEARDOWN_MS, this.teardown());
+  }
+
+  /** Stops everything start() set up; each part may be missing when start() failed half-way. */
+  private async teardown(): Promise<void> {
+    await this.logs?.close().catch(() => {});
     await this.reconciler?.stop();
     await this.queries?.counts.stop();
-    if (this.options.register || this.options.work) {
-      await this.pool.query(this.sql.stopRunner(this.id)).catch(() => {});
+    if (this.liveness) {
+      await this.liveness.stop();
       await publishEvents(this.pool, this.origin, [['runner:down', { id: this.id, host: hostname(), pid: process.pid, reason: 'stopped' }]]).catch(() => {});
     }
     for (const u of this.unsubscribes.splice(0)) u();
     this.restoreConsole?.();
     await this.hub?.stop();
-    await this.boss.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
-    await this.pool.end().catch(() => {});
-    await this.bookPool.end().catch(() => {});
+    await this.boss?.stop({ graceful: false, close: true, timeout: 1000 }).catch(() => {});
+    await Promise.all([this.pool?.end().catch(() => {}), this.bookPool?.end().catch(() => {})]);
+  }
+
+  /** Another runner declared this one lost (it was frozen, or its connection dropped): its jobs run elsewhere now. */
+  private onDeclaredLost(): void {
+    const jobs = this.runningJobs();
+    this.reportError(
+      'liveness',
+      new Error(`this runner was declared lost (frozen or cut off from PostgreSQL); ${jobs.length} running job(s) restarted elsewhere, their results here are discarded`),
+    );
+    for (const job of jobs) {
+      job.abort('lost');
+      void job.giveUp();
+    }
+    void publishEvents(this.pool, this.origin, [['runner:up', { id: this.id, host: hostname(), pid: process.pid, kind: this.options.kind }]]).catch(() => {});
+  }
+
+  /** Gives back jobs this runner claimed in the database but never received (the claim's reply was lost). */
+  private async returnUnknownClaims(): Promise<void> {
+    if (!this.options.work || this.stopping) return;
+    const known = this.runningJobs().map((j) => j.id);
+    const { rows } = await this.pool.query(this.life.unknownOwnClaims(this.id, known, UNKNOWN_CLAIM_AGE_SECONDS));
+    const byTask = new Map<string, { id: string; claim: string }[]>();
+    for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), { id: r.id, claim: r.claim }]);
+    for (const [task, items] of byTask) {
+      await this.pool.query(this.life.giveBack(task, items, 'its claim never reached the runner (the connection dropped)', this.origin));
+      this.reportError(`claims ${task}`, new Error(`${items.length} job(s) claimed without reaching this runner were given back to the queue`));
+    }
   }
 
   // ---------------------------------------------------------------- tasks and enqueue
@@ -707,6 +808,7 @@ export class Runner implements QueueApi {
   /** Runs a reconciler pass now (tests, CLI). */
   async reconcile(): Promise<void> {
     await this.start();
+    await this.reconciler?.recoverLostRunners();
     await this.reconciler?.pass(true);
   }
 

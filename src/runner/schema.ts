@@ -107,6 +107,14 @@ const MIGRATIONS: ((bossSchema: string) => string)[] = [
   sqlApiFunctions,
   // 5: job counts kept by triggers, read in milliseconds at any size (scripts/bench/p4)
   (b) => jobCountsMigration(b),
+  // 6: durable claims and liveness (#11). An attempt row is written by the statement that claims the
+  // job and carries that claim's token, which every settlement must present; its queue name lets the
+  // lost-runner pass reach pg-boss's (name, id) key. A runner holds a session advisory lock
+  // (LIVENESS_LOCK_CLASS, lock_key) for as long as its process lives, so others see a crash at once.
+  () => `
+  ALTER TABLE ifqueue.job_attempt ADD COLUMN claim uuid, ADD COLUMN task text;
+  ALTER TABLE ifqueue.runner ADD COLUMN lock_key int, ADD COLUMN lost_reason text;
+  `,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

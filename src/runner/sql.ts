@@ -5,6 +5,8 @@ import { EVENTS_CHANNEL } from './events.ts';
 export interface Statement {
   text: string;
   values: unknown[];
+  /** set for statements on the hot path: PostgreSQL parses and plans them once per connection */
+  name?: string;
 }
 
 /** far-future start_after for jobs held back by a dependency */
@@ -101,58 +103,6 @@ export function sqlFor(b: string) {
       values: [payloads],
     }),
 
-    /** Records the start of fetched attempts, returns prior log counts and metadata, and announces them. */
-    beginAttempts: (queue: string, ids: string[], attempts: number[], runnerId: string, payloads: string[]): Statement => ({
-      text: `WITH ins AS (
-               INSERT INTO ifqueue.job_attempt (job_id, attempt, runner_id, started_at, outcome)
-               SELECT j, a, $3, now(), 'running' FROM unnest($1::uuid[], $2::int[]) AS t(j, a)
-               ON CONFLICT (job_id, attempt) DO UPDATE SET runner_id = EXCLUDED.runner_id, started_at = now(),
-                 outcome = 'running', finished_at = NULL, error = NULL, error_stack = NULL
-               RETURNING job_id, written_lines, truncated_lines
-             ), meta AS (
-               SELECT job_id, name, on_fail, has_dependents, legacy_id FROM ifqueue.job_meta WHERE job_id = ANY($1::uuid[])
-             ), limits AS (
-               SELECT id AS job_id, retry_limit FROM ${b}.job WHERE name = $5 AND id = ANY($1::uuid[])
-             )
-             SELECT ins.job_id AS id, ins.written_lines, ins.truncated_lines, meta.name, meta.on_fail, meta.has_dependents, meta.legacy_id,
-                    limits.retry_limit, ${notifyPayloads(4)} AS n
-             FROM ins LEFT JOIN meta USING (job_id) LEFT JOIN limits USING (job_id)`,
-      values: [ids, attempts, runnerId, payloads, queue],
-    }),
-
-    finishAttempts: (
-      rows: { id: string; attempt: number; outcome: string; error: string | null; stack: string | null }[],
-      payloads: string[],
-    ): Statement => ({
-      text: `WITH upd AS (
-               UPDATE ifqueue.job_attempt a SET outcome = v.outcome, finished_at = now(), error = v.error, error_stack = v.stack
-               FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[]) AS v(job_id, attempt, outcome, error, stack)
-               WHERE a.job_id = v.job_id AND a.attempt = v.attempt
-             )
-             SELECT ${notifyPayloads(6)} AS n`,
-      values: [
-        rows.map((r) => r.id),
-        rows.map((r) => r.attempt),
-        rows.map((r) => r.outcome),
-        rows.map((r) => r.error),
-        rows.map((r) => r.stack),
-        payloads,
-      ],
-    }),
-
-    /** A permanent failure: no retries left, so pg-boss's fail() makes it final. */
-    exhaustRetries: (id: string, task: string): Statement => ({
-      text: `UPDATE ${b}.job SET retry_limit = retry_count WHERE name = $2 AND id = $1 AND state = 'active'`,
-      values: [id, task],
-    }),
-
-    /** Puts a running job back without using up its attempt (pg-boss does not count a claim whose started_on is null). */
-    returnJob: (id: string, task: string, retryCount: number): Statement => ({
-      text: `UPDATE ${b}.job SET state = 'created', started_on = NULL, heartbeat_on = NULL, start_after = now()
-             WHERE name = $2 AND id = $1 AND state = 'active' AND retry_count = $3`,
-      values: [id, task, retryCount],
-    }),
-
     /** Milliseconds until the queue's next delayed job (startAfter, retry backoff) becomes due; null when none. */
     nextDueMs: (task: string): Statement => ({
       text: `SELECT ceil(extract(epoch FROM min(start_after) - now()) * 1000)::float AS ms FROM ${b}.job
@@ -167,65 +117,6 @@ export function sqlFor(b: string) {
     }),
 
     // --- runners
-    registerRunner: (r: { id: string; host: string; pid: number; version: string; kind: string; queues: string[] }): Statement => ({
-      text: `INSERT INTO ifqueue.runner (id, host, pid, version, kind, queues) VALUES ($1, $2, $3, $4, $5, $6)`,
-      values: [r.id, r.host, r.pid, r.version, r.kind, r.queues],
-    }),
-    heartbeat: (id: string): Statement => ({
-      text: `UPDATE ifqueue.runner SET last_seen = now(), stopped_at = NULL WHERE id = $1`,
-      values: [id],
-    }),
-    stopRunner: (id: string): Statement => ({
-      text: `UPDATE ifqueue.runner SET stopped_at = now(), last_seen = now() WHERE id = $1`,
-      values: [id],
-    }),
-    /**
-     * Marks runners that stopped heart-beating as gone, and returns their attempts still marked running.
-     * Heartbeats missed while PostgreSQL itself was down do not count: after a restart every runner would
-     * look lost, and their running jobs would be started a second time elsewhere.
-     */
-    claimLostRunners: (lostAfterSeconds: number): Statement => ({
-      text: `WITH lost AS (
-               UPDATE ifqueue.runner SET stopped_at = now()
-               WHERE stopped_at IS NULL AND greatest(last_seen, pg_postmaster_start_time()) < now() - make_interval(secs => $1)
-               RETURNING id, host, pid
-             ), running AS (
-               -- an attempt pg-boss already completed (its runner died before recording that) is completed, not lost
-               SELECT a.job_id, a.attempt, l.id AS runner_id, l.host, l.pid,
-                      EXISTS (SELECT 1 FROM ${b}.job j WHERE j.id = a.job_id AND j.state = 'completed' AND j.retry_count = a.attempt - 1) AS done
-               FROM ifqueue.job_attempt a JOIN lost l ON a.runner_id = l.id WHERE a.outcome = 'running'
-             ), att AS (
-               UPDATE ifqueue.job_attempt a SET finished_at = now(),
-                 outcome = CASE WHEN r.done THEN 'completed' ELSE 'lost' END,
-                 error = CASE WHEN r.done THEN NULL ELSE 'runner ' || r.host || ' pid ' || r.pid || ' stopped heart-beating' END
-               FROM running r WHERE a.job_id = r.job_id AND a.attempt = r.attempt
-               RETURNING a.job_id, a.attempt, a.runner_id, a.outcome
-             )
-             SELECT l.id AS runner_id, l.host, l.pid, att.job_id, att.attempt, j.name AS task
-             FROM lost l LEFT JOIN att ON att.runner_id = l.id AND att.outcome = 'lost'
-             LEFT JOIN ${b}.job j ON j.id = att.job_id`,
-      values: [lostAfterSeconds],
-    }),
-    /**
-     * Puts back jobs claimed by a fetch whose reply never arrived (the connection dropped mid-fetch):
-     * active for a while, yet no runner began their attempt. Without this they wait for their expiry.
-     */
-    returnOrphanedClaims: (olderThanSeconds: number): Statement => ({
-      text: `WITH orphans AS (
-               SELECT j.id, j.name FROM ${b}.job j
-               WHERE j.state = 'active' AND j.started_on < now() - make_interval(secs => $1)
-                 -- any record of this attempt (running, or lost and being failed by the lost-runner
-                 -- pass of another runner) means it was not orphaned: returning it would run it again
-                 -- without counting the attempt
-                 AND NOT EXISTS (SELECT 1 FROM ifqueue.job_attempt a
-                                 WHERE a.job_id = j.id AND a.attempt = j.retry_count + 1)
-               FOR UPDATE OF j SKIP LOCKED
-             )
-             UPDATE ${b}.job j SET state = 'created', started_on = NULL, heartbeat_on = NULL, start_after = now()
-             FROM orphans o WHERE j.name = o.name AND j.id = o.id AND j.state = 'active'
-             RETURNING j.id, j.name AS task`,
-      values: [olderThanSeconds],
-    }),
     pruneRunners: (): Statement => ({
       text: `DELETE FROM ifqueue.runner WHERE stopped_at < now() - interval '7 days'`,
       values: [],

@@ -1,24 +1,26 @@
-// One queue's worker: fetches as many jobs as it has free slots (in one batch), runs them, and settles
-// completions in batches. Woken by pg-boss's NOTIFY; a slow poll covers missed notifications.
+// One queue's worker: claims as many jobs as it has free slots (one durable statement that also
+// records their attempts), runs them, and settles them — completions in batches, every settlement
+// fenced by its claim. Woken by pg-boss's NOTIFY; a slow poll covers missed notifications.
 import type pg from 'pg';
-import type { Job, PgBoss } from 'pg-boss';
-import { encodeEvents, type EventHub, type EventTuple } from './events.ts';
-import { runJob, settleWithRetry, type RunningJob } from './job-run.ts';
+import { encodeEvents, type EventHub } from './events.ts';
+import { runJob, settleWithRetry, type AttemptSettler, type ClaimedJob, type FailureRecord, type RunningJob } from './job-run.ts';
+import type { LifecycleSql, QueueTable } from './lifecycle-sql.ts';
 import type { LogStore } from './log-store.ts';
-import type { ResolvedTask, TaskRegistry } from './registry.ts';
+import type { ResolvedTask } from './registry.ts';
 import type { Sql } from './sql.ts';
 import { abortableSleep } from './sleep.ts';
-import type { QueueApi } from './types.ts';
+import { storableJson } from '../text/storable.ts';
+import type { JobProgress, QueueApi } from './types.ts';
 
 export interface WorkerServices {
+  /** claims and settlements: durable commits */
   pool: pg.Pool;
-  /** attempts, progress and log lines: commits without waiting for the WAL flush (see runner.ts) */
+  /** progress: commits without waiting for the WAL flush (losing the last one in a crash is harmless) */
   bookPool: pg.Pool;
-  boss: PgBoss;
   sql: Sql;
+  life: LifecycleSql;
   hub: EventHub;
   logs: LogStore;
-  registry: TaskRegistry;
   api: Pick<QueueApi, 'enqueue' | 'enqueueOrGet'>;
   runnerId: string;
   origin: string;
@@ -27,39 +29,46 @@ export interface WorkerServices {
   reportError: (where: string, error: unknown) => void;
   pollSeconds: { notify: number; fallback: number };
   maxBatch: number;
+  /** when settlements stop being retried (Infinity while the runner is not stopping) */
+  giveUpAt: () => number;
 }
 
 const WAKE = 'wake';
+const COMPLETION_BATCH = 500;
+const COMPLETION_DELAY_MS = 2;
 
-interface Settled {
+interface PendingCompletion {
   job: RunningJob;
-  outcome: 'completed';
   output: unknown;
+  durationMs: number;
+  resolve: () => void;
 }
 
-export class QueueWorker {
+export class QueueWorker implements AttemptSettler {
+  /** claimed jobs until their attempt is settled */
   readonly running = new Map<string, RunningJob>();
+  /** handlers still running: what takes a slot (a job whose handler returned frees it while it settles) */
+  private busy = 0;
   private stopping = false;
   paused = false;
   private wakeController = new AbortController();
   private loopPromise: Promise<void> | null = null;
-  private completions: Settled[] = [];
+  private completions: PendingCompletion[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
   private settling: Promise<void> = Promise.resolve();
   private fetchFailures = 0;
+  private readonly name: string;
 
   constructor(
     private readonly task: ResolvedTask,
+    private readonly queue: QueueTable,
     private readonly s: WorkerServices,
-  ) {}
-
-  get name(): string {
-    return this.task.definition.name;
+  ) {
+    this.name = task.definition.name;
   }
 
   start(): void {
-    if (this.loopPromise) return;
-    this.loopPromise = this.loop();
+    this.loopPromise ??= this.loop();
   }
 
   wake(): void {
@@ -67,7 +76,7 @@ export class QueueWorker {
     if (!this.wakeController.signal.aborted) this.wakeController.abort(WAKE);
   }
 
-  /** Stops fetching; running jobs go on. */
+  /** Stops claiming; running jobs go on. */
   async stopFetching(): Promise<void> {
     this.stopping = true;
     this.wake();
@@ -82,36 +91,28 @@ export class QueueWorker {
 
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      const free = this.task.concurrency - this.running.size;
+      const free = this.task.concurrency - this.busy;
       if (this.paused || free <= 0) {
         await this.sleep(this.paused ? 30_000 : 60_000);
         continue;
       }
-      let jobs: Job<unknown>[];
+      let rows: any[];
       try {
-        jobs = await this.s.boss.fetch<unknown>(this.name, { batchSize: Math.min(free, this.s.maxBatch) });
+        ({ rows } = await this.s.pool.query(this.s.life.claim(this.queue, Math.min(free, this.s.maxBatch), this.s.runnerId, this.s.origin)));
         this.fetchFailures = 0;
       } catch (error) {
+        // A claim that committed but whose reply was lost is found by the runner's periodic check of
+        // its own attempts (Runner.returnUnknownClaims) and given back without using an attempt.
         this.fetchFailures++;
-        if (this.fetchFailures === 1 || this.fetchFailures % 20 === 0) this.s.reportError(`fetch ${this.name}`, error);
+        if (this.fetchFailures === 1 || this.fetchFailures % 20 === 0) this.s.reportError(`claim ${this.name}`, error);
         await this.sleep(Math.min(500 * 2 ** Math.min(this.fetchFailures, 4), 8000));
         continue;
       }
-      if (!jobs.length) {
+      if (!rows.length) {
         await this.sleep(await this.idleMs());
         continue;
       }
-      try {
-        await this.begin(jobs);
-      } catch (error) {
-        this.s.reportError(`start ${this.name}`, error);
-        // The claim stands; put the jobs back so they are not stuck until expiry.
-        for (const job of jobs) {
-          const until = { expiresAt: Date.now() + job.expireInSeconds * 1000, isStopping: () => this.stopping };
-          await settleWithRetry(() => this.s.pool.query(this.s.sql.returnJob(job.id, this.name, job.retryCount)), until, () => {}).catch(() => {});
-        }
-        await this.sleep(1000);
-      }
+      this.begin(rows);
     }
   }
 
@@ -128,7 +129,7 @@ export class QueueWorker {
   }
 
   private async sleep(ms: number): Promise<void> {
-    // a wake-up that came while we were fetching is not discarded: it ends this sleep at once
+    // a wake-up that came while we were claiming is not discarded: it ends this sleep at once
     if (this.wakeController.signal.aborted) {
       this.wakeController = new AbortController();
       return;
@@ -137,48 +138,96 @@ export class QueueWorker {
     if (this.wakeController.signal.aborted) this.wakeController = new AbortController();
   }
 
-  private async begin(jobs: Job<unknown>[]): Promise<void> {
-    const events: EventTuple[] = jobs.map((j) => [
-      'job:started',
-      { id: j.id, task: this.name, attempt: j.retryCount + 1, runnerId: this.s.runnerId },
-    ]);
-    const { rows } = await this.s.bookPool.query(
-      this.s.sql.beginAttempts(
-        this.name,
-        jobs.map((j) => j.id),
-        jobs.map((j) => j.retryCount + 1),
-        this.s.runnerId,
-        encodeEvents(this.s.origin, events),
-      ),
-    );
-    const meta = new Map(rows.map((r) => [r.id as string, r]));
-    for (const job of jobs) {
-      const m = meta.get(job.id);
-      const retryLimit: number = m?.retry_limit ?? this.task.retry.retries;
-      const running = runJob({ ...job, retryLimit }, this.task, {
-        ...this.s,
-        priorLines: m?.written_lines ?? 0,
-        priorTruncated: m?.truncated_lines ?? 0,
-        meta: { name: m?.name ?? null, onFail: m?.on_fail ?? null, hasDependents: m?.has_dependents ?? false },
-        onCompleted: (r, output) => this.queueCompletion(r, output),
-        isStopping: () => this.stopping,
+  private begin(rows: any[]): void {
+    for (const row of rows) {
+      const claimed: ClaimedJob = {
+        id: row.id,
+        data: row.data,
+        retryCount: row.retry_count,
+        retryLimit: row.retry_limit ?? this.task.retry.retries,
+        expireSeconds: row.expire_seconds,
+        claim: row.claim,
+        writtenLines: row.written_lines ?? 0,
+        truncatedLines: row.truncated_lines ?? 0,
+        meta: { name: row.name ?? null, onFail: row.on_fail ?? null, hasDependents: row.has_dependents === true },
+      };
+      const running = runJob(claimed, this.task, {
+        logs: this.s.logs,
+        api: this.s.api,
+        settler: this,
+        saveProgress: this.saveProgress,
+        onHandlerReturned: this.handlerReturned,
+        reportError: this.s.reportError,
       });
-      this.running.set(job.id, running);
-      void running.done.finally(() => {
-        this.running.delete(job.id);
-        this.wake();
-      });
+      this.busy++;
+      this.running.set(claimed.id, running);
+      void running.done.finally(() => this.running.delete(claimed.id));
     }
   }
 
-  private queueCompletion(job: RunningJob, output: unknown): Promise<void> {
-    this.completions.push({ job, outcome: 'completed', output });
-    if (this.completions.length >= 200) return this.flushSettlements();
-    if (!this.settleTimer) this.settleTimer = setTimeout(() => void this.flushSettlements(), 2);
-    return new Promise((resolve) => job.settledHooks.push(resolve));
+  private handlerReturned = () => {
+    this.busy--;
+    this.wake();
+  };
+
+  private saveProgress = (job: RunningJob, progress: JobProgress) => {
+    void this.s.bookPool
+      .query(this.s.sql.saveProgress(job.id, this.name, storableJson(progress)))
+      .then(() => this.s.bookPool.query(this.s.sql.notify(encodeEvents(this.s.origin, [['job:progress', { id: job.id, task: this.name, progress }]]))))
+      .catch((error) => this.s.reportError(`progress ${this.name}`, error));
+  };
+
+  private retrying(job: { expiresAt: number }, what: string) {
+    return {
+      until: { expiresAt: job.expiresAt, giveUpAt: this.s.giveUpAt },
+      onRetry: (error: unknown, retry: number) => {
+        if (retry === 1 || retry % 10 === 0) this.s.reportError(`${what} ${this.name} (retrying)`, error);
+      },
+    };
   }
 
-  /** Completes all queued completions in a few statements (pg-boss complete + attempts + events). */
+  // ---------------------------------------------------------------- AttemptSettler
+
+  complete(job: RunningJob, output: unknown): Promise<void> {
+    let stored: unknown;
+    try {
+      stored = output === undefined || output === null ? null : storableJson(typeof output === 'object' ? output : { value: output });
+    } catch (error) {
+      // e.g. a circular result: a retry gives the same result, so it fails the job at once
+      return this.fail(job, {
+        permanent: true,
+        outcome: 'failed',
+        message: `the task's result cannot be stored as JSON: ${(error as Error).message}`,
+        stack: null,
+      }).then(() => {});
+    }
+    return new Promise((resolve) => {
+      this.completions.push({ job, output: stored, durationMs: Date.now() - job.startedAt, resolve });
+      if (this.completions.length >= COMPLETION_BATCH) void this.flushSettlements();
+      else this.settleTimer ??= setTimeout(() => void this.flushSettlements(), COMPLETION_DELAY_MS);
+    });
+  }
+
+  async fail(job: RunningJob, f: FailureRecord): Promise<{ willRetry: boolean } | null> {
+    const { until, onRetry } = this.retrying(job, 'fail');
+    const { rows } = await settleWithRetry(
+      () => this.s.pool.query(this.s.life.fail(this.name, { id: job.id, claim: job.claim, ...f }, this.s.origin)),
+      until,
+      onRetry,
+    );
+    const row = rows[0];
+    if (!row) return null; // the claim was no longer this runner's: nothing changed
+    // read at settlement: a dependent may have been added while the job ran
+    if (row.job_state === 'failed' && (row.on_fail || row.has_dependents)) this.s.kick();
+    return { willRetry: row.job_state === 'retry' };
+  }
+
+  async giveBack(job: RunningJob, reason: string): Promise<void> {
+    const { until, onRetry } = this.retrying(job, 'return');
+    await settleWithRetry(() => this.s.pool.query(this.s.life.giveBack(this.name, [{ id: job.id, claim: job.claim }], reason, this.s.origin)), until, onRetry);
+  }
+
+  /** Completes all queued completions in one statement (job, attempt and events). */
   flushSettlements(): Promise<void> {
     if (this.settleTimer) {
       clearTimeout(this.settleTimer);
@@ -186,51 +235,32 @@ export class QueueWorker {
     }
     const batch = this.completions;
     this.completions = [];
-    this.settling = this.settling.then(() => (batch.length ? this.settle(batch) : undefined));
+    if (batch.length) this.settling = this.settling.then(() => this.settleCompletions(batch));
     return this.settling;
   }
 
-  private async settle(batch: Settled[]): Promise<void> {
-    const name = this.name;
+  private async settleCompletions(batch: PendingCompletion[]): Promise<void> {
+    const { until, onRetry } = this.retrying({ expiresAt: Math.min(...batch.map((b) => b.job.expiresAt)) }, 'complete');
     try {
-      const plain = batch.filter((b) => b.output === undefined || b.output === null);
-      const withOutput = batch.filter((b) => !(b.output === undefined || b.output === null));
-      // Retried while the database is away: a completion given up would run the job again after its expiry.
-      const until = { expiresAt: Math.min(...batch.map((b) => b.job.expiresAt)), isStopping: () => this.stopping };
-      const onRetry = (what: string) => (error: unknown, retry: number) => {
-        if (retry === 1 || retry % 10 === 0) this.s.reportError(`${what} ${name} (retrying)`, error);
-      };
-      await settleWithRetry(async () => {
-        if (plain.length) await this.s.boss.complete(name, plain.map((b) => ({ id: b.job.id, retryCount: b.job.retryCount })));
-        for (const b of withOutput) {
-          const output = typeof b.output === 'object' ? (b.output as object) : { value: b.output };
-          await this.s.boss.complete(name, { id: b.job.id, retryCount: b.job.retryCount }, output);
-        }
-      }, until, onRetry('complete'));
-      const events: EventTuple[] = batch.map((b) => [
-        'job:completed',
-        { id: b.job.id, task: name, attempt: b.job.attempt, durationMs: Date.now() - b.job.startedAt },
-      ]);
-      // pg-boss has the jobs completed: free their slots now, so the next fetch does not wait for the
-      // attempt bookkeeping below (it stays on the settling chain that stop() and drain() await).
-      for (const b of batch) for (const hook of b.job.settledHooks.splice(0)) hook();
-      await settleWithRetry(
+      const { rows } = await settleWithRetry(
         () =>
-          this.s.bookPool.query(
-            this.s.sql.finishAttempts(
-              batch.map((b) => ({ id: b.job.id, attempt: b.job.attempt, outcome: 'completed', error: null, stack: null })),
-              encodeEvents(this.s.origin, events),
+          this.s.pool.query(
+            this.s.life.complete(
+              this.name,
+              batch.map((b) => ({ id: b.job.id, claim: b.job.claim, output: b.output, durationMs: b.durationMs })),
+              this.s.origin,
             ),
           ),
         until,
-        onRetry('record completion'),
-      ).catch((error) => this.s.reportError(`record completion ${name}`, error));
-      if (batch.some((b) => b.job.meta.hasDependents)) this.s.kick();
+        onRetry,
+      );
+      // read at settlement: a dependent may have been added while the job ran
+      if (rows.some((r) => r.has_dependents && r.outcome === 'completed')) this.s.kick();
     } catch (error) {
-      // The jobs stay active; pg-boss expiry or the lost-runner check will retry them.
-      this.s.reportError(`settle ${name}`, error);
+      // Not recorded: the jobs stay active under this runner's claim; pg-boss's expiry retries them.
+      this.s.reportError(`complete ${this.name}`, error);
     } finally {
-      for (const b of batch) for (const hook of b.job.settledHooks.splice(0)) hook();
+      for (const b of batch) b.resolve();
     }
   }
 }

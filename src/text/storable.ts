@@ -18,11 +18,12 @@ const NUL = /\u0000/g;
 export function storableText(value: unknown, maxChars = MAX_STORED_CHARS): string {
   let s = typeof value === 'string' ? value : value == null ? '' : String(value);
   if (s.length > maxChars) {
-    const marker = ` … [${s.length - maxChars} more characters]`;
-    let cut = Math.max(0, maxChars - marker.length);
+    // the note counts exactly what was dropped, and the whole stays within maxChars
+    const marker = (dropped: number) => ` … [${dropped} more characters]`;
+    let cut = Math.max(0, maxChars - marker(s.length).length);
     // never split a surrogate pair: the half left behind would be a lone surrogate
     if (cut > 0 && isHighSurrogate(s.charCodeAt(cut - 1))) cut--;
-    s = s.slice(0, cut) + marker;
+    s = s.slice(0, cut) + marker(s.length - cut);
   }
   return s.replace(NUL, NUL_PICTURE).toWellFormed();
 }

@@ -4,6 +4,8 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { LogLine } from '../../src/runner/types.ts';
+import { lifecycleSqlFor } from '../../src/runner/lifecycle-sql.ts';
+import { UNKNOWN_CLAIM_AGE_SECONDS } from '../../src/runner/runner.ts';
 import { clusterDatabase, startCluster, type PgCluster } from './harness/cluster.ts';
 import { Children, FIXTURES, whileAlive } from './harness/children.ts';
 import { PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, seconds, sleep, waitFor } from './harness/common.ts';
@@ -151,30 +153,35 @@ describe('database connections', () => {
     assert.equal(result.completed, result.enqueued);
   });
 
-  test('a fetch whose reply was lost (jobs claimed, never begun) is put back by the reconciler, not left until expiry', async (t) => {
+  test('a claim whose reply never reached its runner (the connection dropped after the commit) is given back by that runner, not left until expiry', async (t) => {
     const { url, query, client } = await setUp('orphans');
     const keys = keyRange('orphan', 5);
     await enqueueKeys(client.runner, keys);
-    // What a fetch leaves behind when its connection drops after the claim committed: active, no attempt.
-    await query(`UPDATE pgboss.job SET state = 'active', started_on = now(), retry_count = 0 WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
-    const { rows } = await query(`SELECT retry_count, expire_seconds FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
-    // The promise: put back after the lost-runner window. The bound is that window plus a generous margin
-    // for a busy machine (the runner's start-up included), and it must end well before the expiry, so
-    // that a recovery by expiry alone cannot pass.
-    const boundMs = (RUNNER_TIMING.lostAfterSeconds + RUNNER_TIMING.heartbeatSeconds + 45) * 1000;
-    assert.ok(boundMs < rows[0].expire_seconds * 1000, `the bound (${boundMs} ms) ends before the expiry (${rows[0].expire_seconds} s)`);
+    // R runs another queue, so only the test claims ledger-work jobs, on R's behalf: exactly what a
+    // claim statement whose reply was lost leaves behind (jobs active, attempts running under R's id).
+    const r = await children.startRunner('R', url, { ...RUNNER_TIMING, queues: ['ledger-log'] });
+    const queue = (await query(`SELECT name, table_name AS "table", policy FROM pgboss.queue WHERE name = 'ledger-work'`)).rows[0];
+    const claim = lifecycleSqlFor('pgboss').claim(queue, 5, r.runnerId, 'lost-reply');
+    assert.equal((await query(claim.text, claim.values)).rows.length, 5, 'the five jobs were claimed for R');
     const claimedAt = Date.now();
-    const runner = await children.startRunner('R', url, RUNNER_TIMING);
-    await waitFor('the orphaned claims to run', async () => (await unfinished(query, keys)) === 0, boundMs + 10_000, 100);
+    await waitFor('R to give back the claims it never received', async () =>
+      (await query(`SELECT count(*)::int AS n FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'returned'`, [r.runnerId])).rows[0].n === 5,
+    60_000, 100);
     const tookMs = Date.now() - claimedAt;
-    const after = await query(`SELECT retry_count FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
-    assert.deepEqual(after.rows.map((r) => r.retry_count), keys.map(() => 0), 'putting them back cost no attempt');
-    assert.ok(tookMs < boundMs, `recovered within the lost-runner window plus margin (${seconds(tookMs)}, bound ${seconds(boundMs)})`);
-    const result = await reconcile(query, 'orphaned claims', keys);
-    report(t, [...formatTable([result]), `orphaned claims ran ${seconds(tookMs)} after the lost fetch (expiry ${rows[0].expire_seconds} s, threshold ${RUNNER_TIMING.lostAfterSeconds} s)`]);
+    const { rows } = await query(`SELECT state, retry_count FROM pgboss.job WHERE name = 'ledger-work' AND data->>'key' = ANY($1)`, [keys]);
+    assert.deepEqual(rows.map((x) => [x.state, x.retry_count]), Array(5).fill(['created', 0]), 'back in the queue, no attempt used');
+    const bound = (UNKNOWN_CLAIM_AGE_SECONDS + RUNNER_TIMING.housekeepingSeconds) * 1000 + 10_000;
+    assert.ok(tookMs <= bound, `given back within the unknown-claim age + one housekeeping pass (+10 s slack): ${tookMs} ms > ${bound} ms`);
+    const w = await children.startRunner('W', url, RUNNER_TIMING);
+    await waitFor('the given-back jobs to run', async () => (await unfinished(query, keys)) === 0, 60_000, 100);
+    const result = await reconcile(query, 'claims whose reply was lost', keys);
+    report(t, [
+      ...formatTable([result]),
+      `claims whose reply was lost were given back ${seconds(tookMs)} after the claim (age threshold ${UNKNOWN_CLAIM_AGE_SECONDS} s, housekeeping every ${RUNNER_TIMING.housekeepingSeconds} s)`,
+    ]);
     assertNothingLost(result);
     assert.equal(result.extraRuns, 0);
-    runner.kill('SIGTERM');
-    await runner.exited;
+    for (const c of [r, w]) c.kill('SIGTERM');
+    await Promise.all([r.exited, w.exited]);
   });
 });

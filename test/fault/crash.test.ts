@@ -4,7 +4,7 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Children, ready, supervise } from './harness/children.ts';
 import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
-import { PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, seconds, waitFor } from './harness/common.ts';
+import { LIVENESS_CHECK_MS, PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, seconds, waitFor } from './harness/common.ts';
 import { assertNothingLost, formatTable, installLedger, reconcile, report, unfinished } from './harness/ledger.ts';
 
 let cluster: PgCluster;
@@ -48,16 +48,6 @@ describe('runner crashes', () => {
     const killedAt = await dbNow();
     a.kill('SIGKILL');
     await a.exited;
-    // A statement A sent just before the kill may still commit after it (PostgreSQL finishes it before
-    // noticing the client is gone): count A's running attempts once that count has settled.
-    const runningOfA = async () => (await db.query(`SELECT job_id FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running'`, [a.runnerId])).rows.length;
-    let inFlight = await runningOfA();
-    for (let i = 0; i < 20; i++) {
-      await new Promise((r) => setTimeout(r, 250));
-      const again = await runningOfA();
-      if (again === inFlight) break;
-      inFlight = again;
-    }
     const a2 = await ready(children.spawnRunner('A2', db.url, RUNNER_TIMING));
     const all = [...keys, holdKey];
     await waitFor('every job to complete', async () => (await unfinished(db.query, all)) === 0, 120_000, 250);
@@ -69,35 +59,38 @@ describe('runner crashes', () => {
         WHERE a.runner_id = $1 AND a.finished_at >= to_timestamp($2 / 1000.0)`,
       [a.runnerId, killedAt],
     );
-    assert.ok(inFlight >= 2, `A held the hold job and at least one batch job when killed (held ${inFlight})`);
-    // every attempt A held is settled after the kill; a completion A sent just before the kill may also
-    // commit after it (and before the count above), so there can be more finished than were counted running
-    assert.ok(orphans.length >= inFlight, `${orphans.length} attempts of A settled after the kill, ${inFlight} were running`);
-    // A job A had completed in pg-boss just before the kill, but not yet in its attempt record, needs no new attempt.
-    const completedByA = orphans.filter((o) => o.outcome === 'completed');
+    // A statement A sent just before the kill may still commit after it: a completion then lands with
+    // its attempt record (they are one statement) and is not run again. Every other attempt A held is
+    // lost and restarted; none is left running.
     const restarted = orphans.filter((o) => o.outcome === 'lost');
+    const completedByA = orphans.filter((o) => o.outcome === 'completed');
+    for (const o of completedByA) {
+      assert.equal(o.state, 'completed');
+      assert.equal(o.restarted, null, 'a job A completed as it was killed does not run again');
+    }
+    assert.deepEqual(orphans.filter((o) => !['lost', 'completed'].includes(o.outcome)), [], 'no other outcome');
+    assert.ok(restarted.length >= 2, `A held the hold job and at least one batch job when killed (lost ${restarted.length})`);
     // A job pg-boss had completed before the kill (A's unrecorded completions among them) never runs again.
     const { rows: doneBefore } = await db.query(
       `SELECT j.data->>'key' AS key, (SELECT count(*)::int FROM fault.run r WHERE r.key = j.data->>'key') AS runs
          FROM pgboss.job j WHERE j.name = 'ledger-work' AND j.data->>'key' = ANY($1) AND j.completed_on < to_timestamp($2 / 1000.0)`,
       [all, killedAt],
     );
-    assert.ok(doneBefore.length >= keys.length / 3, `a third of the batch was completed before the kill (${doneBefore.length})`);
+    assert.ok(doneBefore.length >= 1, `some of the batch was completed before the kill (${doneBefore.length}): the check below is not vacuous`);
     assert.deepEqual(doneBefore.filter((r) => r.runs !== 1), [], 'a job completed before the kill does not run again');
-    for (const o of completedByA) assert.equal(o.state, 'completed');
     for (const o of restarted) {
-      assert.match(o.error, /stopped heart-beating/);
+      assert.match(o.error, /was lost while running this job \(its connection to PostgreSQL ended\)/);
       assert.ok(o.restarted, 'each orphaned job got a new attempt');
     }
-    assert.ok(restarted.length >= 1);
+    const stillRunning = (await db.query(`SELECT count(*)::int AS n FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running'`, [a.runnerId])).rows[0].n;
+    assert.equal(stillRunning, 0, 'no attempt of the dead runner is left running');
     const detectedMs = orphans[0].stopped_at.getTime() - killedAt;
     const recoveredMs = Math.max(...restarted.map((o) => o.restarted.getTime())) - killedAt;
-    // Bounds from the configured window (lost after N s, checked every heartbeat), plus the retry delay
-    // (1 s) and a generous margin for a busy machine; not from how long the test was willing to wait.
-    const windowMs = (RUNNER_TIMING.lostAfterSeconds + RUNNER_TIMING.heartbeatSeconds) * 1000;
-    const marginMs = 30_000;
-    assert.ok(detectedMs <= windowMs + marginMs, `A was declared lost ${seconds(detectedMs)} after the kill (window ${windowMs} ms + margin)`);
-    assert.ok(recoveredMs <= windowMs + 1000 + marginMs, `its jobs restarted ${seconds(recoveredMs)} after the kill (window + retry delay + margin)`);
+    // Detection takes one liveness check (2 s by default); the restart follows at once, without the retry
+    // delay. The margin is for a busy machine; the bound stays under the 15 s the README promises.
+    const marginMs = 10_000;
+    assert.ok(detectedMs <= LIVENESS_CHECK_MS + marginMs, `A was declared lost ${seconds(detectedMs)} after the kill (check every ${LIVENESS_CHECK_MS} ms + margin)`);
+    assert.ok(recoveredMs <= LIVENESS_CHECK_MS + marginMs, `its jobs restarted ${seconds(recoveredMs)} after the kill (check every ${LIVENESS_CHECK_MS} ms + margin)`);
     const hold = (await db.query(`SELECT (SELECT count(*)::int FROM fault.run WHERE key = $1) AS runs, replays FROM fault.effect WHERE key = $1`, [holdKey])).rows[0];
     assert.equal(hold.runs, 2, 'the job killed after its effect ran again');
     assert.equal(hold.replays, 1, 'and its second effect was absorbed by the unique key');
@@ -107,7 +100,7 @@ describe('runner crashes', () => {
     const result = await reconcile(db.query, 'SIGKILL runner mid-batch', all);
     report(t, [
       ...formatTable([result]),
-      `killed runner held ${inFlight} running attempts (${completedByA.length} already completed, unrecorded); lost-runner window ${RUNNER_TIMING.lostAfterSeconds} s + ${RUNNER_TIMING.heartbeatSeconds} s heartbeat, retry delay 1 s`,
+      `killed runner held ${restarted.length + completedByA.length} running attempts (${completedByA.length} completed as it died); liveness check every ${LIVENESS_CHECK_MS} ms, retry delay 1 s (not applied to lost attempts)`,
       `detected lost after ${seconds(detectedMs)}; last orphaned job restarted ${seconds(recoveredMs)} after the kill; restarted runner ${a2.pid}`,
     ]);
     assertNothingLost(result);

@@ -44,7 +44,7 @@ test('a runner killed with SIGKILL mid-job: another runner detects it and comple
   const job = (await client.getJob(id))!;
   assert.equal(job.attempts.length, 2);
   assert.equal(job.attempts[0].outcome, 'lost');
-  assert.match(job.attempts[0].error!, new RegExp(`pid ${child.pid} stopped heart-beating`));
+  assert.match(job.attempts[0].error!, new RegExp(`pid ${child.pid} was lost while running this job \\(its connection to PostgreSQL ended\\)`));
   assert.equal(job.attempts[0].pid, child.pid);
   assert.equal(job.attempts[1].outcome, 'completed');
   assert.equal(job.attempts[1].runnerId, survivor.id);

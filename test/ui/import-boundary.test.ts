@@ -13,7 +13,7 @@ test('nothing under src/ui imports pg, pg-boss or the SQL module, even indirectl
   const problems: string[] = [];
   const seen = await walkImports(start, ({ from, spec, target }) => {
     if (FORBIDDEN.test(spec)) problems.push(`${from} imports ${spec}`);
-    if (target && /\/runner\/sql(\.ts)?$/.test(target)) problems.push(`${from} imports the SQL module`);
+    if (target && /\/runner\/(sql|lifecycle-sql)(\.ts)?$/.test(target)) problems.push(`${from} imports the SQL module`);
   });
   assert.deepEqual(problems, []);
   assert.ok([...seen].some((f) => f.endsWith('src/runner/types.ts')), 'the scan followed imports into the runner contract');

@@ -1,6 +1,6 @@
 // Shared pieces of the fault scenarios: the profile (fast in CI, FAULT_SOAK=1 by hand), bounded
 // polling, the client runner that enqueues and watches, and small measurements.
-import { Runner } from '../../../src/runner/runner.ts';
+import { DEFAULT_TIMING, Runner } from '../../../src/runner/runner.ts';
 import type { TaskDefinition } from '../../../src/runner/types.ts';
 import pg from 'pg';
 import { ledgerTasks } from '../../fixtures/fault/ledger-tasks.ts';
@@ -14,7 +14,9 @@ export const PROFILE = SOAK
   : { name: 'fast', jobs: 200, outagePauseSeconds: 5, drainJobs: 1000, drops: 6, racers: 8, racerCalls: 500 };
 
 /** The intervals every fixture runner uses unless a scenario says otherwise. */
-export const RUNNER_TIMING = { heartbeatSeconds: 1, lostAfterSeconds: 3 };
+export const RUNNER_TIMING = { heartbeatSeconds: 1, lostAfterSeconds: 3, housekeepingSeconds: 2 };
+/** How often runners look for lost ones: the runner's default, which the fixture runners keep. */
+export const LIVENESS_CHECK_MS = DEFAULT_TIMING.livenessCheckMs;
 
 /** The shared bounded wait, with the fault suite's longer defaults and positional arguments. */
 export function waitFor<T>(what: string, fn: () => Promise<T> | T, timeoutMs = 60_000, intervalMs = 100): Promise<NonNullable<T>> {
