@@ -217,6 +217,8 @@ export class QueueWorker implements AttemptSettler {
     );
     const row = rows[0];
     if (!row) return null; // the claim was no longer this runner's: nothing changed
+    // the retry's due time is new: the loop may have computed its sleep before this commit
+    if (row.job_state === 'retry') this.wake();
     // read at settlement: a dependent may have been added while the job ran
     if (row.job_state === 'failed' && (row.on_fail || row.has_dependents)) this.s.kick();
     return { willRetry: row.job_state === 'retry' };
