@@ -2,6 +2,7 @@
 // process. Everything heavy is imported when a command needs it, so a one-shot command loads
 // neither pg-boss nor the tasks nor the dashboard.
 import type { Runner, RunnerOptions } from '../runner/runner.ts';
+import { DEFAULT_TIMING } from '../runner/timing.ts';
 import type { QueueClient } from '../runner/client.ts';
 import type { EmbeddedDatabase, EmbeddedStopResult } from '../runner/embedded-db.ts';
 import { maskDsn, scrubSecrets, toConnectionUrl } from '../runner/dsn.ts';
@@ -31,7 +32,7 @@ export interface RunnerSettings {
 
 export function runnerSettings(env: Env = process.env): RunnerSettings {
   return {
-    heartbeatSeconds: envNumber(env, 'IFQUEUE_HEARTBEAT_SECONDS', 30, { min: 1, max: 3600 }),
+    heartbeatSeconds: envNumber(env, 'IFQUEUE_HEARTBEAT_SECONDS', DEFAULT_TIMING.heartbeatSeconds, { min: 1, max: 3600 }),
     shutdownTimeoutMs: envNumber(env, 'IFQUEUE_SHUTDOWN_TIMEOUT_SECONDS', 60, { min: 0, max: 86_400 }) * 1000,
     retentionDays: retentionDaysFromEnv(env),
     demoTasks: envFlag(env, 'IFQUEUE_DEMO_TASKS', false),

@@ -66,8 +66,8 @@ import type {
   TaskInfo,
 } from './types.ts';
 
-/** Liveness and housekeeping intervals when none are given (#11: crash noticed within seconds). */
-export const DEFAULT_TIMING = { heartbeatSeconds: 5, livenessCheckMs: 2000, minLockGraceSeconds: 10, housekeepingSeconds: 30 } as const;
+import { DEFAULT_TIMING } from './timing.ts';
+export { DEFAULT_TIMING };
 
 export interface RunnerOptions {
   databaseUrl: string;
