@@ -52,7 +52,12 @@ after(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-afterEach(() => children.stopAll());
+afterEach(async () => {
+  await children.stopAll();
+  // A stopped daemon gives its running sleep back to the queue (never completed): cancel it, so the
+  // next scenario's daemon runs only the sleep that scenario started.
+  await db.query(`UPDATE pgboss.job SET state = 'cancelled', completed_on = now() WHERE name = 'demo-sleep' AND state IN ('created', 'retry', 'active')`);
+});
 
 function env(databaseUrl = db.url, extra: Record<string, string> = {}): Record<string, string> {
   return {

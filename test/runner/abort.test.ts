@@ -107,10 +107,10 @@ test('cancel: the job stays cancelled whatever the handler returns', async () =>
 
 test('a runner declared lost (it stopped heart-beating) comes back: its handler is aborted, its late result discarded, the job runs again once', async () => {
   // The doomed runner beats every 3 s; the rescuer calls a runner silent for 1 s lost, as it would a frozen one.
-  const doomed = await runners.start(tasks, { queues: ['stubborn'], heartbeatSeconds: 3 });
+  const doomed = await runners.start(tasks, { queues: ['stubborn'], heartbeatSeconds: 3, lostAfterSeconds: 9 });
   const id = await doomed.enqueue('stubborn', { key: 'lost' });
   await startedOn(id);
-  const rescuer = await runners.start(tasks, { queues: ['stubborn'], lostAfterSeconds: 1 });
+  const rescuer = await runners.start(tasks, { queues: ['stubborn'], heartbeatSeconds: 0.5, lostAfterSeconds: 1 });
   await waitFor('attempt 1 to be declared lost', async () => (await attempts(id))[0]?.outcome === 'lost', { timeoutMs: 20_000 });
   assert.match((await attempts(id))[0].error, /was lost while running this job \(it stopped heart-beating\)/);
   // at its next heartbeat the doomed runner finds out, aborts the handler and registers again
