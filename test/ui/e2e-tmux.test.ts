@@ -64,7 +64,16 @@ describe('dashboard end to end (tmux, real PostgreSQL)', { timeout: 240_000 }, (
     // What start-up had to say is in the dashboard (not on stderr behind it), until the first key.
     assert.match(screen, /─ Started · any key hides this/);
     assert.match(screen, /seeded \d+ demo jobs/);
+    assert.match(screen, /started a stand-in old worker \(pid \d+\)/);
+
     assert.match(screen, /demo-sleep\s+\d+\s+\d+\s+[1-9]/, 'demo-sleep has running jobs');
+    // The demo's stand-in legacy queue makes the Legacy screen reachable.
+    await t.keys('L');
+    screen = await t.waitFor((s) => s.includes('─ Legacy queue') && s.includes('old worker:'));
+    assert.match(screen, /old worker: running \(pid \d+\)/);
+    assert.match(screen, /rows in core_taskqueueelement: 3 pending, 0 running, 1 orphaned/);
+    await t.keys('Escape');
+    await t.waitFor('─ Queues');
 
     // Open the failed demo job and read its error.
     await selectRow(t, 'demo-fail');

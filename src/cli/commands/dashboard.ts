@@ -6,6 +6,8 @@ import { maybeSeed, startMetricsIfAvailable, type DefaultOptions } from './defau
 import { createLegacyControl, hasLegacyQueue } from '../../legacy/control.ts';
 import { Shutdown } from '../shutdown.ts';
 import { onStopRequest } from '../signals.ts';
+import type { StandInWorker } from '../../legacy/demo.ts';
+import type { Runner } from '../../runner/runner.ts';
 
 export async function runDashboardCommand(o: DefaultOptions, queues: string[] | undefined): Promise<number> {
   const notes: string[] = [];
@@ -40,7 +42,8 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
     await maybeSeed(opened, o.demo, note);
     const ui = await uiLoading;
     const metrics = o.metricsPort ? await startMetricsIfAvailable(opened, o, note) : null;
-    const legacy = (await hasLegacyQueue(runner)) ? createLegacyControl(runner) : null;
+    const standIn = await demoLegacyWorker(runner, note);
+    const legacy = standIn ? createLegacyControl(runner, { pidFile: standIn.pidFile, unit: null }) : (await hasLegacyQueue(runner)) ? createLegacyControl(runner) : null;
     try {
       shown = true;
       code = await ui.runDashboard({
@@ -63,6 +66,7 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
         notes,
       });
     } finally {
+      standIn?.stop();
       // the screen is gone; a signal while the runner still stops counts as one more quit
       onStopRequest(() => void shutdown.request());
       await metrics?.close();
@@ -76,6 +80,16 @@ export async function runDashboardCommand(o: DefaultOptions, queues: string[] | 
   }
   shutdown.finish(code);
   return code;
+}
+
+/** On the demo's stand-in legacy table, a stand-in old worker (with its pid file) for the Legacy screen to show and stop. */
+async function demoLegacyWorker(runner: Runner, note: (line: string) => void): Promise<StandInWorker | null> {
+  if (!(await hasLegacyQueue(runner))) return null;
+  const { isDemoLegacyQueue, startStandInWorker } = await import('../../legacy/demo.ts');
+  if (!(await isDemoLegacyQueue(runner.db))) return null;
+  const worker = startStandInWorker();
+  note(`started a stand-in old worker (pid ${worker.pid}): L shows the legacy queue`);
+  return worker;
 }
 
 /** When no dashboard will show them, what start-up had to say goes to stderr with the error. */

@@ -24,6 +24,9 @@ export async function maybeSeed(opened: Opened, demo: boolean | undefined, log: 
   const report = await seedDemoJobs(opened.runner);
   if (report.seeded) log(`ifqueue: seeded ${report.jobs} demo jobs`);
   else if (demo) log(`ifqueue: no demo jobs seeded: ${report.reason}`);
+  // A stand-in for IFDB's legacy queue, so the demo shows the Legacy screen too (never into IFDB's database).
+  const { seedDemoLegacyQueue } = await import('../../legacy/demo.ts');
+  if (report.seeded && (await seedDemoLegacyQueue(opened.runner.db))) log('ifqueue: created a demo legacy queue (core_taskqueueelement)');
 }
 
 export async function runDefault(o: DefaultOptions): Promise<number> {

@@ -3,6 +3,7 @@ import React from 'react';
 import type { LegacyStatus } from '../../legacy/types.ts';
 import { Row } from './Row.tsx';
 import { sanitizeLine } from '../../text/terminal.ts';
+import { fit, widthOf } from '../text.ts';
 
 export function legacyWorkerText(s: LegacyStatus): string {
   if (!s.workerAlive) return 'old worker: stopped';
@@ -10,15 +11,19 @@ export function legacyWorkerText(s: LegacyStatus): string {
   return `old worker: running${where ? ` (${where})` : ''}`;
 }
 
-export function LegacySummary({ status, error }: { status: LegacyStatus | null; error: string | null }): React.ReactElement {
-  if (!status) return <Row segments={[[`  ${error ? `legacy status unavailable: ${error}` : 'reading legacy status…'}`, error ? 'error' : 'muted']]} />;
+export function LegacySummary({ status, error, width }: { status: LegacyStatus | null; error: string | null; width: number }): React.ReactElement {
+  if (!status) return <Row segments={[[fit(`  ${error ? `legacy status unavailable: ${error}` : 'reading legacy status…'}`, width), error ? 'error' : 'muted']]} />;
+  const worker = `  ${legacyWorkerText(status)}`;
+  const rows = `   rows: ${status.pending} pending, ${status.running} running, ${status.orphaned} orphaned`;
+  const bridge = `   bridge ${status.bridge ? 'on' : 'off'}`;
+  // The bridge goes first when the row is too narrow for all three: the screen (L) says it too.
+  const withBridge = widthOf(worker + rows + bridge) <= width;
   return (
     <Row
       segments={[
-        ['  ', 'text'],
-        [legacyWorkerText(status), status.workerAlive ? 'warn' : 'ok'],
-        [`   legacy rows: ${status.pending} pending, ${status.running} running, ${status.orphaned} orphaned`, 'text'],
-        [`   bridge: ${status.bridge ? 'on' : 'off'}`, 'muted'],
+        [worker, status.workerAlive ? 'warn' : 'ok'],
+        [withBridge ? rows : fit(rows, Math.max(0, width - widthOf(worker))), 'text'],
+        [withBridge ? bridge : '', 'muted'],
       ]}
     />
   );

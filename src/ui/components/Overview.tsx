@@ -73,7 +73,7 @@ export function Overview({ width, height }: { width: number; height: number }): 
       <Rule title="Schedules" width={width} />
       <ScheduleList schedules={schedules} width={width} height={budget.scheduleRows} now={now} />
       {legacy && <Rule title="Legacy" width={width} />}
-      {legacy && <LegacySummary status={o.legacyStatus} error={o.legacyError} />}
+      {legacy && <LegacySummary status={o.legacyStatus} error={o.legacyError} width={width} />}
     </>
   );
 }
