@@ -1,5 +1,6 @@
 // `npm run screenshots`: drives the real dashboard (bin/ifqueue.js --demo on a fresh PostgreSQL database) in tmux
 // and writes PNG captures of its main screens to screenshots/, at 80×24 and 120×40, with and without colour.
+// The demo's stand-in legacy queue (src/legacy/demo.ts) makes the Legacy screen one of them.
 // Needs tmux, a PostgreSQL reachable as TEST_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/test)
 // and Chromium (installed with apt-get when missing and allowed).
 import { execFile } from 'node:child_process';
@@ -100,6 +101,49 @@ const SHOTS: Shot[] = [
     async open(t) {
       await t.keys('s');
       await t.waitFor('next five:');
+    },
+    close: back(1),
+  },
+  {
+    name: 'job-error-stack',
+    async open(t) {
+      await selectRow(t, 'demo-fail');
+      await t.keys('Enter');
+      await t.waitFor('CloneUrl(10231)');
+      await selectRow(t, 'CloneUrl(10231)');
+      await t.keys('Enter');
+      await t.waitFor('e: stack');
+      await t.keys('e');
+      await t.waitFor('─ Error stack');
+    },
+    close: back(2),
+  },
+  {
+    name: 'new-job-form',
+    async open(t) {
+      await t.keys('n');
+      await t.waitFor('─ New job');
+      await t.keys('Up');
+      for (let i = 0; i < 20 && !(await t.capture()).includes('‹ import-games ›'); i++) await t.keys('Right');
+      await t.waitFor('‹ import-games ›');
+      await t.keys('Tab');
+      await t.waitFor('appendUrls?');
+    },
+    close: back(1),
+  },
+  {
+    name: 'cleanup-form',
+    async open(t) {
+      await t.keys('c');
+      await t.waitFor('─ Cleanup all queues');
+    },
+    close: back(1),
+  },
+  {
+    name: 'legacy',
+    async open(t) {
+      await t.keys('L');
+      await t.waitFor('old worker: running');
     },
     close: back(1),
   },

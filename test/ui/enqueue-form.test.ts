@@ -114,7 +114,9 @@ describe('i, f and schedules on a database without IFDB\'s tables', () => {
     let f = await h.waitFor('No IFDB tables here');
     assert.match(f, /Enqueue fetch-feeds anyway\? This database has no IFDB tables\./);
     assert.match(f, /core_feedcache missing: fetch-feeds would fail at once/);
+    assert.match(f.replace(/\s*│\n\s*│\s*/g, ' '), /To run it for real, point DATABASE_URL at IFDB's database\./, 'the whole detail, wrapped in the box');
     assert.doesNotMatch(f, /✓ Enqueued/);
+    assertFramesFit(h);
     await h.press(KEY.escape);
     await h.waitFor('Nothing done');
     assert.equal(jobsOf(api, 'fetch-feeds').length, 0);

@@ -43,6 +43,6 @@ export async function unlessTablesMissing(ctx: ActionContext, task: string, what
     async () => {
       await go();
     },
-    `${tablesText(tables)} missing: ${task} would fail at once. Point DATABASE_URL at IFDB's database.`,
+    `${tablesText(tables)} missing: ${task} would fail at once. To run it for real, point DATABASE_URL at IFDB's database.`,
   );
 }
