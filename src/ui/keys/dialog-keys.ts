@@ -68,7 +68,7 @@ function cleanupKeys(ctx: DispatchContext, d: CleanupDialog, key: KeyPress): voi
   }
   if (d.busy) return;
   if (d.focus === 'failed') {
-    if (['space', 'left', 'right', 'x'].includes(key.name)) s.updateDialog('cleanup', (cur) => ({ includeFailed: !cur.includeFailed }));
+    if (command === 'toggle' || key.name === 'left' || key.name === 'right') s.updateDialog('cleanup', (cur) => ({ includeFailed: !cur.includeFailed }));
     return;
   }
   const age = editText(d.age, key);

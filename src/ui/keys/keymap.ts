@@ -57,7 +57,8 @@ export type Command =
   | 'nextField'
   | 'prevField'
   | 'submit'
-  | 'toggleDryRun';
+  | 'toggleDryRun'
+  | 'toggle';
 
 export interface Binding {
   command: Command;
@@ -150,6 +151,7 @@ export const KEYMAP: readonly Binding[] = [
   { scope: 'form', command: 'prevField', keys: ['shift+tab', 'up'], label: 'previous field', display: '↑' },
   { scope: 'form', command: 'submit', keys: ['enter'], label: 'submit', display: 'Enter', footer: 1 },
   { scope: 'form', command: 'no', keys: ['escape'], label: 'cancel', display: 'Esc', footer: 1 },
+  { scope: 'form', command: 'toggle', keys: ['space'], label: 'switch a yes/no field (cleanup: failed too)', display: 'Space' },
 
   { scope: 'picker', command: 'up', keys: ['k', 'up'], label: 'up', display: '↑/k' },
   { scope: 'picker', command: 'down', keys: ['j', 'down'], label: 'down', display: '↓/j', footer: 1 },
