@@ -10,7 +10,7 @@ test('e shows the shown attempt\'s error stack; [ and ] move between attempts; e
   for (const attempt of [1, 2]) {
     api.start(id);
     api.log(id, `attempt ${attempt} about to fail`, 'warn');
-    api.fail(id, `failure ${attempt}`, `Error: failure ${attempt}\n    at step${attempt} (src/tasks/demo/index.ts:${30 + attempt}:11)\n    at runJob (src/runner/job-run.ts:170:3)`);
+    api.fail(id, `failure ${attempt}`, `Error: failure ${attempt}\n    at step${attempt} (src/tasks/demo/index.ts:${30 + attempt}:11)\n    at runJob (src/runner/job-run.ts:170:3)\n    at deep (/srv/ifqueue/${'a-rather-long-directory-name/'.repeat(4)}index.ts:1:1)`);
     if (attempt === 1) await api.retryJob(id);
   }
   const h = mount({ api });
@@ -30,6 +30,10 @@ test('e shows the shown attempt\'s error stack; [ and ] move between attempts; e
     f = await h.waitFor('─ Error stack · attempt 1');
     assert.match(f, /at step1 \(src\/tasks\/demo\/index\.ts:31:11\)/);
     assert.doesNotMatch(f, /step2/);
+    // A frame longer than the terminal wraps under itself, indented.
+    const long = f.split('\n').findIndex((l) => l.includes('at deep'));
+    assert.ok(long > 0, f);
+    assert.match(f.split('\n')[long + 1], /^ {4}\S/);
     await h.press('e');
     f = await h.waitFor('attempt 1 about to fail');
     assert.match(f, /─ Log · attempt 1/);

@@ -80,7 +80,12 @@ export function attemptStack(job: JobDetail, attempt: number): string | null {
 export function stackLines(job: JobDetail, attempt: number, width: number): Line[] {
   const stack = attemptStack(job, attempt);
   if (!stack) return [{ text: `  attempt ${attempt || '—'} has no error`, tone: 'muted' }];
-  return sanitizeLines(stack).flatMap((l, i) => hardWrap(i === 0 ? l : `  ${l.trimStart()}`, width).map((text) => ({ text, tone: (i === 0 ? 'error' : 'text') as Token })));
+  // Frames wrap with a hanging indent, so a long path still reads as one frame.
+  return sanitizeLines(stack).flatMap((l, i) => {
+    const [first, ...rest] = hardWrap(i === 0 ? l : `  ${l.trimStart()}`, width);
+    const more = rest.length ? hardWrap(rest.join(''), Math.max(1, width - 4)).map((r) => `    ${r}`) : [];
+    return [first ?? '', ...more].map((text) => ({ text, tone: (i === 0 ? 'error' : 'text') as Token }));
+  });
 }
 
 /** The info lines wrapped to the pane's width. */
