@@ -4,7 +4,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
 import type { LogLevel } from './types.ts';
 
-export type LineSink = (level: LogLevel, text: string) => void;
+/** Where a running job's console lines go (the job's attempt). */
+export interface LineSink {
+  appendLine(level: LogLevel, text: string): void;
+}
 
 const storage = new AsyncLocalStorage<LineSink>();
 let installed = 0;
@@ -18,7 +21,7 @@ export function installConsoleCapture(): () => void {
       originals[method] = original;
       console[method] = (...args: unknown[]) => {
         const sink = storage.getStore();
-        if (sink) sink(LEVELS[method], format(...args));
+        if (sink) sink.appendLine(LEVELS[method], format(...args));
         else original(...args);
       };
     }

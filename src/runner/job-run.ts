@@ -12,7 +12,7 @@ import { HEAD_LINES, type LogStore } from './log-store.ts';
 import { describeZodError, type ResolvedTask } from './registry.ts';
 import { abortableSleep } from './sleep.ts';
 import { storableText, storableTextOrNull } from '../text/storable.ts';
-import type { JobProgress, LogLevel, QueueApi, TaskContext, TaskLogger } from './types.ts';
+import type { ExecOptions, ExecResult, JobProgress, JobRef, LogLevel, QueueApi, TaskContext, TaskLogger } from './types.ts';
 
 export type AbortReason = 'cancelled' | 'expired' | 'shutdown' | 'lost';
 
@@ -115,167 +115,242 @@ export async function settleWithRetry<T>(
 }
 
 export function runJob(job: ClaimedJob, task: ResolvedTask, d: RunJobDeps): RunningJob {
-  const name = task.definition.name;
-  const attempt = job.retryCount + 1;
-  const startedAt = Date.now();
-  // Created on first use: most tasks never read their signal, and a no-op job should cost little.
-  let controller: AbortController | null = null;
-  let reason: AbortReason | null = null;
-  let settled: Promise<void> | null = null;
-  let handlerResult: { ok: true; output: unknown } | { ok: false; error: unknown } | null = null;
+  return new JobRun(job, task, d);
+}
 
-  d.logs.begin(job.id, attempt, job.writtenLines, job.truncatedLines > 0 ? HEAD_LINES + job.truncatedLines : 0);
-  const write = (level: LogLevel, text: string) => d.logs.append(job.id, attempt, level, text);
-  const logAt =
-    (level: LogLevel) =>
-    (message: string, ...rest: unknown[]) =>
-      write(level, rest.length ? format(message, ...rest) : String(message));
-  const log: TaskLogger = { debug: logAt('debug'), info: logAt('info'), warn: logAt('warn'), error: logAt('error') };
-  const signal = () => (controller ??= new AbortController()).signal;
+type HandlerResult = { ok: true; output: unknown } | { ok: false; error: unknown };
 
-  let expiry: NodeJS.Timeout | null = null;
-  let graceTimer: NodeJS.Timeout | null = null;
+/**
+ * One attempt. A class, not a closure per piece: a runner starts thousands of these a second, and
+ * most never log, never read their signal and never report progress, so those are made on first use.
+ */
+class JobRun implements RunningJob {
+  readonly id: string;
+  readonly task: string;
+  readonly claim: string;
+  readonly attempt: number;
+  readonly startedAt: number;
+  readonly expiresAt: number;
+  readonly meta: ClaimedJob['meta'];
+  done: Promise<void>;
+  private controller: AbortController | null = null;
+  private reason: AbortReason | null = null;
+  private settled: Promise<void> | null = null;
+  private result: HandlerResult | null = null;
+  private graceTimer: NodeJS.Timeout | null = null;
+  /** the log store knows this attempt (on its first line) */
+  private logging = false;
+  private progressState: { last: number; pending: JobProgress | null; timer: NodeJS.Timeout | null } | null = null;
 
-  const running: RunningJob = {
-    id: job.id,
-    task: name,
-    claim: job.claim,
-    attempt,
-    startedAt,
-    expiresAt: startedAt + job.expireSeconds * 1000,
-    meta: job.meta,
-    get abortReason() {
-      return reason;
-    },
-    abort(r) {
-      if (reason || settled) return;
-      reason = r;
-      if (expiry) clearTimeout(expiry);
-      signal();
-      controller!.abort(new Error(r === 'expired' ? `job expired after ${job.expireSeconds}s` : r === 'lost' ? 'this runner was declared lost' : `job ${r}`));
-      // A handler that ignores its signal does not hold its attempt open: it is settled without it.
-      if (r === 'expired' || r === 'cancelled') {
-        graceTimer = setTimeout(() => void running.giveUp(), ABORT_GRACE_MS);
-        graceTimer.unref();
-      }
-    },
-    giveUp() {
-      return settleOnce();
-    },
-    done: Promise.resolve(),
-  };
-
-  let lastProgress = 0;
-  let pendingProgress: JobProgress | null = null;
-  let progressTimer: NodeJS.Timeout | null = null;
-  const sendProgress = () => {
-    progressTimer = null;
-    if (!pendingProgress) return;
-    const progress = pendingProgress;
-    pendingProgress = null;
-    lastProgress = Date.now();
-    d.saveProgress(running, progress);
-  };
-
-  const ctx: TaskContext = {
-    log,
-    get signal() {
-      return signal();
-    },
-    job: { id: job.id, task: name, name: job.meta.name, attempt, maxAttempts: job.retryLimit + 1 },
-    progress(progress) {
-      pendingProgress = progress;
-      const wait = PROGRESS_INTERVAL_MS - (Date.now() - lastProgress);
-      if (wait <= 0) sendProgress();
-      else if (!progressTimer) progressTimer = setTimeout(sendProgress, wait);
-    },
-    exec: (file, args, options) => runChild(file, args, (stream, line) => write(stream === 'stderr' ? 'warn' : 'info', line), signal(), options),
-    enqueue: (t, a, o) => d.api.enqueue(t, a, o),
-    enqueueOrGet: (t, a, o) => d.api.enqueueOrGet(t, a, o),
-  };
-
-  expiry = setTimeout(() => running.abort('expired'), job.expireSeconds * 1000);
-  expiry.unref();
-
-  /** Settles the attempt exactly once: from the handler's result, or without it once given up. */
-  function settleOnce(): Promise<void> {
-    settled ??= (async () => {
-      if (expiry) clearTimeout(expiry);
-      if (graceTimer) clearTimeout(graceTimer);
-      if (progressTimer) sendProgress();
-      try {
-        if (reason) await settleAborted(reason);
-        else if (handlerResult?.ok) {
-          await d.logs.flushAttempt(job.id, attempt);
-          await d.settler.complete(running, handlerResult.output);
-        } else await settleFailure(handlerResult && !handlerResult.ok ? handlerResult.error : new Error('task did not finish'));
-      } catch (error) {
-        d.reportError(`settle ${name}`, error);
-      }
-      // a handler still running after it was given up may still log (that its result is discarded)
-      if (handlerResult) await d.logs.end(job.id, attempt);
-    })();
-    return settled;
+  constructor(
+    private readonly job: ClaimedJob,
+    private readonly definition: ResolvedTask,
+    private readonly d: RunJobDeps,
+  ) {
+    this.id = job.id;
+    this.task = definition.definition.name;
+    this.claim = job.claim;
+    this.attempt = job.retryCount + 1;
+    this.startedAt = Date.now();
+    this.expiresAt = this.startedAt + job.expireSeconds * 1000;
+    this.meta = job.meta;
+    this.done = this.run();
   }
 
-  running.done = (async () => {
+  get abortReason(): AbortReason | null {
+    return this.reason;
+  }
+
+  get maxAttempts(): number {
+    return this.job.retryLimit + 1;
+  }
+
+  get signal(): AbortSignal {
+    return (this.controller ??= new AbortController()).signal;
+  }
+
+  abort(r: AbortReason): void {
+    if (this.reason || this.settled) return;
+    this.reason = r;
+    const message = r === 'expired' ? `job expired after ${this.job.expireSeconds}s` : r === 'lost' ? 'this runner was declared lost' : `job ${r}`;
+    (this.controller ??= new AbortController()).abort(new Error(message));
+    // A handler that ignores its signal does not hold its attempt open: it is settled without it.
+    if (r === 'expired' || r === 'cancelled') {
+      this.graceTimer = setTimeout(() => void this.giveUp(), ABORT_GRACE_MS);
+      this.graceTimer.unref();
+    }
+  }
+
+  giveUp(): Promise<void> {
+    return this.settleOnce();
+  }
+
+  /** A line of this attempt's log; the log store learns of the attempt on its first line. */
+  write(level: LogLevel, text: string): void {
+    if (!this.logging) {
+      this.logging = true;
+      this.d.logs.begin(this.id, this.attempt, this.job.writtenLines, this.job.truncatedLines > 0 ? HEAD_LINES + this.job.truncatedLines : 0);
+    }
+    this.d.logs.append(this.id, this.attempt, level, text);
+  }
+
+  progress(progress: JobProgress): void {
+    const p = (this.progressState ??= { last: 0, pending: null, timer: null });
+    p.pending = progress;
+    const wait = PROGRESS_INTERVAL_MS - (Date.now() - p.last);
+    if (wait <= 0) this.sendProgress();
+    else p.timer ??= setTimeout(() => this.sendProgress(), wait);
+  }
+
+  private sendProgress(): void {
+    const p = this.progressState;
+    if (!p) return;
+    if (p.timer) clearTimeout(p.timer);
+    p.timer = null;
+    if (!p.pending) return;
+    const progress = p.pending;
+    p.pending = null;
+    p.last = Date.now();
+    this.d.saveProgress(this, progress);
+  }
+
+  private async run(): Promise<void> {
     try {
-      const parsed = task.definition.schema.safeParse(job.data ?? {});
+      const parsed = this.definition.definition.schema.safeParse(this.job.data ?? {});
       if (!parsed.success) {
-        const error = new Error(describeZodError(name, parsed.error)) as Error & { permanent: boolean };
+        const error = new Error(describeZodError(this.task, parsed.error)) as Error & { permanent: boolean };
         error.permanent = true;
         throw error;
       }
-      handlerResult = { ok: true, output: await runWithLogSink(write, () => task.definition.handler(parsed.data, ctx)) };
+      this.result = { ok: true, output: await runWithLogSink(this, () => this.definition.definition.handler(parsed.data, new JobContext(this, this.d))) };
     } catch (error) {
-      handlerResult = { ok: false, error };
+      this.result = { ok: false, error };
     }
-    d.onHandlerReturned();
-    if (settled) {
+    this.d.onHandlerReturned();
+    if (this.settled) {
       // given up earlier (grace over, shutdown, lost): nothing it returns can change the outcome now
-      if (reason) write('warn', DISCARDED[reason]);
-      await settled;
-      await d.logs.end(job.id, attempt);
+      if (this.reason) this.write('warn', DISCARDED[this.reason]);
+      await this.settled;
+      await this.endLog();
       return;
     }
-    await settleOnce();
-  })();
-
-  async function settleAborted(r: AbortReason): Promise<void> {
-    if (handlerResult?.ok) write('warn', DISCARDED[r]);
-    if (r === 'lost') return;
-    if (r === 'shutdown') {
-      write('warn', 'runner shutting down: job returned to the queue (this attempt is not counted)');
-      await d.logs.flushAttempt(job.id, attempt);
-      return d.settler.giveBack(running, 'returned at shutdown');
-    }
-    if (r === 'cancelled') {
-      write('warn', 'job cancelled while running');
-      await d.logs.flushAttempt(job.id, attempt);
-      await d.settler.fail(running, { permanent: true, outcome: 'failed', message: 'cancelled while running', stack: null });
-      return;
-    }
-    await settleFailure(new Error(`expired after ${job.expireSeconds}s`), true);
+    await this.settleOnce();
   }
 
-  async function settleFailure(error: unknown, expired = false): Promise<void> {
-    const message = storableText(expired ? `expired after ${job.expireSeconds}s` : errorMessage(error) || 'task failed', MAX_ERROR_CHARS);
+  private async endLog(): Promise<void> {
+    if (this.logging) await this.d.logs.end(this.id, this.attempt);
+  }
+
+  /** Waits until the lines so far are stored: a reader that sees the outcome sees them too. */
+  private async flushLog(): Promise<void> {
+    if (this.logging) await this.d.logs.flushAttempt(this.id, this.attempt);
+  }
+
+  /** Settles the attempt exactly once: from the handler's result, or without it once given up. */
+  private settleOnce(): Promise<void> {
+    this.settled ??= (async () => {
+      if (this.graceTimer) clearTimeout(this.graceTimer);
+      if (this.progressState) this.sendProgress();
+      try {
+        if (this.reason) await this.settleAborted(this.reason);
+        else if (this.result?.ok) {
+          await this.flushLog();
+          await this.d.settler.complete(this, this.result.output);
+        } else await this.settleFailure(this.result && !this.result.ok ? this.result.error : new Error('task did not finish'));
+      } catch (error) {
+        this.d.reportError(`settle ${this.task}`, error);
+      }
+      // a handler still running after it was given up may still log (that its result is discarded)
+      if (this.result) await this.endLog();
+    })();
+    return this.settled;
+  }
+
+  private async settleAborted(r: AbortReason): Promise<void> {
+    if (this.result?.ok) this.write('warn', DISCARDED[r]);
+    if (r === 'lost') return;
+    if (r === 'shutdown') {
+      this.write('warn', 'runner shutting down: job returned to the queue (this attempt is not counted)');
+      await this.flushLog();
+      return this.d.settler.giveBack(this, 'returned at shutdown');
+    }
+    if (r === 'cancelled') {
+      this.write('warn', 'job cancelled while running');
+      await this.flushLog();
+      await this.d.settler.fail(this, { permanent: true, outcome: 'failed', message: 'cancelled while running', stack: null });
+      return;
+    }
+    await this.settleFailure(new Error(`expired after ${this.job.expireSeconds}s`), true);
+  }
+
+  private async settleFailure(error: unknown, expired = false): Promise<void> {
+    const message = storableText(expired ? `expired after ${this.job.expireSeconds}s` : errorMessage(error) || 'task failed', MAX_ERROR_CHARS);
     const stack = expired || !(error instanceof Error) ? null : storableTextOrNull(error.stack, MAX_STACK_CHARS);
     const permanent = !expired && isPermanent(error);
-    const willRetry = !permanent && job.retryCount < job.retryLimit;
-    write('error', `${permanent ? 'failed permanently' : 'failed'}: ${message}`);
-    write('info', willRetry ? `will retry (attempt ${attempt + 1} of ${job.retryLimit + 1})` : 'no retries left');
+    const willRetry = !permanent && this.job.retryCount < this.job.retryLimit;
+    this.write('error', `${permanent ? 'failed permanently' : 'failed'}: ${message}`);
+    this.write('info', willRetry ? `will retry (attempt ${this.attempt + 1} of ${this.job.retryLimit + 1})` : 'no retries left');
     const failure: FailureRecord = { permanent, outcome: expired ? 'expired' : 'failed', message, stack };
-    await d.logs.flushAttempt(job.id, attempt);
+    await this.flushLog();
     try {
-      await d.settler.fail(running, failure);
+      await this.d.settler.fail(this, failure);
     } catch (storeError) {
       // The failure itself could not be written (a bug, a constraint): fail the job with a message
       // that can always be stored rather than leave it active until its expiry.
-      d.reportError(`fail ${name}`, storeError);
-      await d.settler.fail(running, { ...failure, message: storableText(`the failure could not be recorded: ${errorMessage(storeError)}`, 2000), stack: null });
+      this.d.reportError(`fail ${this.task}`, storeError);
+      await this.d.settler.fail(this, { ...failure, message: storableText(`the failure could not be recorded: ${errorMessage(storeError)}`, 2000), stack: null });
     }
   }
 
-  return running;
+  /** For console capture: a console line written while this job's handler runs. */
+  appendLine(level: LogLevel, text: string): void {
+    this.write(level, text);
+  }
+
+  exec(file: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    return runChild(file, args, (stream, line) => this.write(stream === 'stderr' ? 'warn' : 'info', line), this.signal, options);
+  }
+}
+
+/** What a handler gets as `ctx`; its parts are made when the task first uses them. */
+class JobContext implements TaskContext {
+  private logger: TaskLogger | null = null;
+  private ref: JobRef | null = null;
+
+  constructor(
+    private readonly run: JobRun,
+    private readonly d: RunJobDeps,
+  ) {}
+
+  get log(): TaskLogger {
+    if (!this.logger) {
+      const at = (level: LogLevel) => (message: string, ...rest: unknown[]) => this.run.write(level, rest.length ? format(message, ...rest) : String(message));
+      this.logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+    }
+    return this.logger;
+  }
+
+  get signal(): AbortSignal {
+    return this.run.signal;
+  }
+
+  get job(): JobRef {
+    return (this.ref ??= { id: this.run.id, task: this.run.task, name: this.run.meta.name, attempt: this.run.attempt, maxAttempts: this.run.maxAttempts });
+  }
+
+  progress(progress: JobProgress): void {
+    this.run.progress(progress);
+  }
+
+  exec(file: string, args: readonly string[], options?: ExecOptions): Promise<ExecResult> {
+    return this.run.exec(file, args, options);
+  }
+
+  enqueue(...args: Parameters<QueueApi['enqueue']>): ReturnType<QueueApi['enqueue']> {
+    return this.d.api.enqueue(...args);
+  }
+
+  enqueueOrGet(...args: Parameters<QueueApi['enqueueOrGet']>): ReturnType<QueueApi['enqueueOrGet']> {
+    return this.d.api.enqueueOrGet(...args);
+  }
 }

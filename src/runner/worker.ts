@@ -34,6 +34,8 @@ export interface WorkerServices {
 }
 
 const WAKE = 'wake';
+/** How often running jobs are checked against their deadline (one timer per queue, not one per job). */
+const EXPIRY_SWEEP_MS = 250;
 const COMPLETION_BATCH = 500;
 const COMPLETION_DELAY_MS = 2;
 
@@ -49,6 +51,7 @@ export class QueueWorker implements AttemptSettler {
   readonly running = new Map<string, RunningJob>();
   /** handlers still running: what takes a slot (a job whose handler returned frees it while it settles) */
   private busy = 0;
+  private expirySweep: NodeJS.Timeout | null = null;
   private stopping = false;
   paused = false;
   private wakeController = new AbortController();
@@ -163,7 +166,20 @@ export class QueueWorker implements AttemptSettler {
       this.running.set(claimed.id, running);
       void running.done.finally(() => this.running.delete(claimed.id));
     }
+    if (!this.expirySweep) {
+      this.expirySweep = setInterval(this.sweepExpired, EXPIRY_SWEEP_MS);
+      this.expirySweep.unref();
+    }
   }
+
+  private sweepExpired = () => {
+    const now = Date.now();
+    for (const job of this.running.values()) if (now >= job.expiresAt) job.abort('expired');
+    if (!this.running.size && this.expirySweep) {
+      clearInterval(this.expirySweep);
+      this.expirySweep = null;
+    }
+  };
 
   private handlerReturned = () => {
     this.busy--;
