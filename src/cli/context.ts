@@ -164,9 +164,9 @@ export async function withRunner<T>(global: GlobalOptions, fn: (runner: Runner) 
  * Runs one command on the light client (no pg-boss start, no workers, no tasks). A database no
  * runner of this version has prepared yet is prepared first by starting (and stopping) a runner once.
  */
-export async function withClient<T>(global: GlobalOptions, fn: (client: QueueClient) => Promise<T>): Promise<T> {
+export async function withClient<T>(global: GlobalOptions, fn: (client: QueueClient) => Promise<T>, log: (line: string) => void = (l) => process.stderr.write(l + '\n')): Promise<T> {
   const settings = runnerSettings();
-  const db = await resolveDatabase(global, (l) => process.stderr.write(l + '\n'));
+  const db = await resolveDatabase(global, log);
   const { QueueClient, SchemaNotReadyError } = await import('../runner/client.ts');
   const client = new QueueClient({
     databaseUrl: db.url,
@@ -178,7 +178,7 @@ export async function withClient<T>(global: GlobalOptions, fn: (client: QueueCli
       await client.check();
     } catch (error) {
       if (!(error instanceof SchemaNotReadyError)) throw error;
-      await (await openRunner({ databaseUrl: db.url, demo: !!global.demo || db.embedded !== null }, { kind: 'cli', work: false })).close();
+      await (await openRunner({ databaseUrl: db.url, demo: !!global.demo || db.embedded !== null }, { kind: 'cli', work: false }, log)).close();
     }
     return await fn(client);
   } finally {
