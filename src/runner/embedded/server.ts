@@ -5,7 +5,7 @@
 // ran before our graceful shutdown.
 import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm, stat, chown } from 'node:fs/promises';
+import { chown, mkdir, open, readdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
@@ -84,6 +84,16 @@ function runAs(user: ServerUser, file: string, args: string[], timeoutMs: number
   });
 }
 
+/** Staging directories a process killed during initdb left behind (another one may be working in a fresh one). */
+async function removeStaleStages(dataDir: string): Promise<void> {
+  const entries = await readdir(dataDir).catch(() => [] as string[]);
+  for (const name of entries.filter((n) => n.startsWith('.initdb-'))) {
+    const full = path.join(dataDir, name);
+    const info = await stat(full).catch(() => null);
+    if (info && Date.now() - info.mtimeMs > 15 * 60_000) await rm(full, { recursive: true, force: true });
+  }
+}
+
 /**
  * Creates the cluster in `clusterDir` with `password` for the `postgres` superuser. The password
  * file initdb reads is created 0600 inside a 0700 directory of the data directory (never in /tmp),
@@ -92,6 +102,7 @@ function runAs(user: ServerUser, file: string, args: string[], timeoutMs: number
  */
 export async function createCluster(clusterDir: string, password: string, user: ServerUser): Promise<boolean> {
   const { initdb } = await loadBinaries();
+  await removeStaleStages(path.dirname(clusterDir));
   const stage = path.join(path.dirname(clusterDir), `.initdb-${randomBytes(6).toString('hex')}`);
   await mkdir(stage, { mode: 0o700 });
   try {
