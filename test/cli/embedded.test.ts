@@ -177,6 +177,17 @@ describe('embedded PostgreSQL', { timeout: 600_000 }, () => {
       ),
     );
     assert.deepEqual(left, { active: 0, open: 0 }, 'no job left active, no attempt left open');
+    // the long demo-sleeps it was running went back to the queue without using an attempt
+    const sleeps = await withServer(dataDir, () =>
+      query<{ state: string; retry_count: number; outcomes: string[] }>(
+        dataDir,
+        `SELECT j.state, j.retry_count, array_agg(a.outcome ORDER BY a.attempt) AS outcomes
+           FROM pgboss.job j JOIN ifqueue.job_attempt a ON a.job_id = j.id
+          WHERE j.name = 'demo-sleep' GROUP BY j.id, j.state, j.retry_count`,
+      ),
+    );
+    assert.ok(sleeps.length >= 1, 'the daemon had started demo-sleeps');
+    for (const job of sleeps) assert.deepEqual(job, { state: 'created', retry_count: 0, outcomes: ['returned'] });
   });
 
   test('daemons share one server; the last to leave stops it, and a survivor starts it again when it goes away', async () => {
