@@ -127,9 +127,12 @@ export class Queries {
       // an id prefix only when the whole query looks like one ("orphan" must not match ids starting with "a")
       const idPrefix = /^[0-9a-f-]+$/i.test(q) ? q.toLowerCase() + '%' : null;
       values.push(idPrefix);
-      // Argument values at any depth, not the JSON text: '"' or ':' must not match every job.
-      const argValue = `EXISTS (SELECT 1 FROM jsonb_path_query(j.data, 'strict $.**') AS v
+      // Argument values at any depth, not the JSON text: '"' or ':' must not match every job. Walking
+      // every job's arguments is slow at a million jobs (0.8 -> 6.8 s), so when the query has nothing
+      // JSON escapes, the JSON text must contain it first: a cheap test that rules out almost every row.
+      const walk = `EXISTS (SELECT 1 FROM jsonb_path_query(j.data, 'strict $.**') AS v
                          WHERE jsonb_typeof(v) IN ('string', 'number', 'boolean') AND v #>> '{}' ILIKE ${like})`;
+      const argValue = /["\\\u0000-\u001f]/.test(q) ? walk : `(j.data::text ILIKE ${like} AND ${walk})`;
       const error = `(j.state IN ('failed', 'retry') AND j.output->>'message' ILIKE ${like})`;
       clauses.push(`(m.name ILIKE ${like} OR ($${values.length}::text IS NOT NULL AND j.id::text LIKE $${values.length}) OR ${argValue} OR ${error})`);
     }

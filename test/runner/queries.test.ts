@@ -36,7 +36,8 @@ const later = defineTask({
 });
 const hold = defineTask({ name: 'hold', description: 'waits for the test', schema: z.object({}), async handler() { await release.promise; } });
 const idle = defineTask({ name: 'idle', description: 'no runner takes it', schema: z.object({ n: z.number().default(0), word: z.string().default('') }), async handler() {} });
-const tasks = [ok, bad, later, hold, idle];
+const loose = defineTask({ name: 'loose', description: 'no runner takes it; any arguments', schema: z.object({}).passthrough(), async handler() {} });
+const tasks = [ok, bad, later, hold, idle, loose];
 
 before(async () => {
   db = await createTestDatabase('runner_queries');
@@ -154,6 +155,16 @@ test('search matches names, id prefixes and argument text', async () => {
   assert.ok((await ids('RecodeGame')).includes(other));
   assert.equal(await client.countJobs({ search: 'xyzzy' }), 1);
   assert.equal((await client.listJobs({ search: 'CloneUrl(4242)' })).jobs[0].name, 'CloneUrl(4242)');
+});
+
+test('search matches argument values whatever JSON escapes in them, and never keys', async () => {
+  const quoted = await client.enqueue('loose', { title: 'say "hi" to C:\\games', nested: { deep: ['Ёлка 2'] } });
+  const ids = async (search: string) => (await client.listJobs({ search }, { limit: 100 })).jobs.map((j) => j.id);
+  assert.deepEqual(await ids('"hi"'), [quoted], 'a quote in the query: the value, which JSON escapes');
+  assert.deepEqual(await ids('C:\\games'), [quoted], 'a backslash in the query');
+  assert.deepEqual(await ids('ёлка'), [quoted], 'a nested value, case-insensitive, non-ASCII');
+  assert.deepEqual(await ids('nested'), [], 'a key is not a value');
+  assert.deepEqual(await ids('title'), [], 'nor is the top-level key');
 });
 
 test('getJob shows args, options, attempts with errors and stacks, and dependencies', async () => {
