@@ -317,7 +317,8 @@ export function lifecycleSqlFor(b: string) {
                UPDATE ifqueue.job_attempt a SET finished_at = now(),
                  outcome = CASE WHEN s.state = 'completed' AND s.retry_count = s.attempt - 1 THEN 'completed' ELSE 'lost' END,
                  error = CASE WHEN s.state = 'completed' AND s.retry_count = s.attempt - 1 THEN NULL ELSE s.message END
-               FROM states s WHERE a.job_id = s.job_id AND a.attempt = s.attempt
+               -- re-checked on the row's newest version: a settlement that committed meanwhile stands
+               FROM states s WHERE a.job_id = s.job_id AND a.attempt = s.attempt AND a.outcome = 'running'
                RETURNING a.job_id
              ), restarted AS (
                UPDATE ${b}.job j SET
