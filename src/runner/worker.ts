@@ -164,7 +164,8 @@ export class QueueWorker implements AttemptSettler {
       });
       this.busy++;
       this.running.set(claimed.id, running);
-      void running.done.finally(() => this.running.delete(claimed.id));
+      // The job may be claimed again here (given up while this handler ran on): that attempt is another entry.
+      void running.done.finally(() => this.running.get(claimed.id) === running && this.running.delete(claimed.id));
     }
     if (!this.expirySweep) {
       this.expirySweep = setInterval(this.sweepExpired, EXPIRY_SWEEP_MS);
