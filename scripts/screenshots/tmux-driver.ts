@@ -3,7 +3,9 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { promisify } from 'node:util';
-import { rm } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const run = promisify(execFile);
 
@@ -19,9 +21,9 @@ export interface TmuxSession {
   waitFor(check: string | RegExp | ((screen: string) => boolean), timeoutMs?: number): Promise<string>;
   /** whether the program in the pane has ended */
   exited(): Promise<boolean>;
-  /** the exit status of the ended program */
+  /** the exit status of the ended program (128 + N when a signal N ended it) */
   deadStatus(): Promise<number>;
-  /** the pid of the program in the pane (the command replaced the shell: exec) */
+  /** the pid of the program in the pane */
   pid(): Promise<number>;
   kill(): Promise<void>;
 }
@@ -43,7 +45,12 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
   const socket = `ifq-${process.pid}-${randomBytes(4).toString('hex')}`;
   const tmux = (...args: string[]) => run('tmux', ['-L', socket, '-f', '/dev/null', ...args], { timeout: 10_000 });
   const env = Object.entries(options.env).map(([k, v]) => `${k}=${shellQuote(v)}`).join(' ');
-  const script = `cd ${shellQuote(options.cwd)} && exec env ${env} ${options.command.map(shellQuote).join(' ')}`;
+  // tmux's own #{pane_dead_status} is unreliable (seen empty after a plain exit(7) here, and a pane is
+  // marked dead when its terminal closes, possibly before the program exits): a shell waits for the
+  // program and writes its status to a file. The shell's traps run handlers (they are not ignores), so
+  // the program still gets a terminal's SIGINT as usual, and the shell outlives it to write the status.
+  const statusFile = path.join(tmpdir(), `${socket}.status`);
+  const script = `trap : INT TERM HUP QUIT; cd ${shellQuote(options.cwd)} && env ${env} ${options.command.map(shellQuote).join(' ')}; echo $? > ${shellQuote(statusFile)}`;
   await tmux('new-session', '-d', '-s', 'main', '-x', String(options.columns), '-y', String(options.rows), 'sh', '-c', script);
   // Keep the pane (and its exit status) after the program ends, and pin the window to the requested size.
   await tmux('set-option', '-t', 'main', 'remain-on-exit', 'on');
@@ -85,17 +92,28 @@ export async function startTmux(options: TmuxOptions): Promise<TmuxSession> {
       return stdout.trim() === '1';
     },
     async deadStatus() {
-      const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_dead_status}');
-      return Number(stdout.trim());
+      for (let i = 0; ; i++) {
+        const text = await readFile(statusFile, 'utf8').catch(() => '');
+        if (/^\d+\n$/.test(text)) return Number(text);
+        if (i >= 100) throw new Error('the program in the pane left no exit status');
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async pid() {
-      const { stdout } = await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}');
-      return Number(stdout.trim());
+      // the pane runs the status-writing shell; the program is its child
+      const shell = Number((await tmux('display-message', '-p', '-t', 'main', '#{pane_pid}')).stdout.trim());
+      for (let i = 0; i < 100; i++) {
+        const children = (await readFile(`/proc/${shell}/task/${shell}/children`, 'utf8').catch(() => '')).trim();
+        if (children) return Number(children.split(/\s+/)[0]);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      throw new Error(`the pane's shell (pid ${shell}) has no program running`);
     },
     async kill() {
       await tmux('kill-server').catch(() => {});
       // tmux leaves its socket file behind
       if (socketPath) await rm(socketPath, { force: true });
+      await rm(statusFile, { force: true });
     },
   };
   return session;
