@@ -286,22 +286,26 @@ export function lifecycleSqlFor(b: string) {
      * Declares runners lost, in one statement, and restarts their running jobs at once (the attempt
      * counts toward the retry budget, without the retry delay). A runner is lost when its liveness
      * lock is gone (its session ended: the process died, or its connection did) — except within
-     * `lockGraceSeconds` of a PostgreSQL restart, which drops every lock while runners reconnect — or
+     * `lockGraceSeconds` of a PostgreSQL restart or crash recovery, which drops every lock while runners reconnect — or
      * when it has not heart-beaten for `staleSeconds` (a frozen process keeps its session), which is
      * judged only when `judgeHeartbeats` (this runner's own heartbeats get through).
      */
     declareLost: (o: { self: string; lockGraceSeconds: number; staleSeconds: number; judgeHeartbeats: boolean }): Statement => ({
       text: `WITH suspects AS (
                SELECT r.id,
-                 CASE WHEN r.lock_key IS NOT NULL AND pg_postmaster_start_time() < now() - make_interval(secs => $2)
+                 CASE WHEN r.lock_key IS NOT NULL AND srv.up_since < now() - make_interval(secs => $2)
                         AND NOT EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.granted AND l.objsubid = 2
                           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
                           AND l.classid = ${LIVENESS_LOCK_CLASS}::oid AND l.objid = r.lock_key::oid)
                       THEN 'its connection to PostgreSQL ended'
-                      WHEN $4 AND greatest(r.last_seen, pg_postmaster_start_time()) < now() - make_interval(secs => $3)
+                      WHEN $4 AND greatest(r.last_seen, srv.up_since) < now() - make_interval(secs => $3)
                       THEN 'it stopped heart-beating'
                  END AS reason
-               FROM ifqueue.runner r WHERE r.stopped_at IS NULL AND r.id <> $1
+               -- Every session (and lock) ends at a restart, and also at the crash recovery that follows
+               -- a backend's crash (an OOM kill), which leaves pg_postmaster_start_time() alone but
+               -- resets the shared statistics: the later of the two is when sessions last all began.
+               FROM ifqueue.runner r, (SELECT greatest(pg_postmaster_start_time(), pg_stat_get_bgwriter_stat_reset_time()) AS up_since) srv
+               WHERE r.stopped_at IS NULL AND r.id <> $1
              ), lost AS (
                UPDATE ifqueue.runner r SET stopped_at = now(), lost_reason = s.reason
                FROM suspects s WHERE r.id = s.id AND s.reason IS NOT NULL AND r.stopped_at IS NULL

@@ -77,3 +77,23 @@ export function keyRange(prefix: string, count: number): string[] {
 export function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
 }
+
+/**
+ * Waits until the server's sessions all began longer ago than the runners' lock grace (as the runner
+ * defaults it from the heartbeat): until then a missing liveness lock is not judged, and a killed
+ * runner is found by its silence instead (seconds later, with another reason).
+ */
+export async function pastLockGrace(query: Query, heartbeatSeconds: number): Promise<void> {
+  const grace = Math.max(DEFAULT_TIMING.minLockGraceSeconds, 2 * heartbeatSeconds);
+  await waitFor(
+    "the server to be up longer than the runners' lock grace",
+    async () =>
+      (
+        await query(`SELECT greatest(pg_postmaster_start_time(), pg_stat_get_bgwriter_stat_reset_time()) < now() - make_interval(secs => $1) AS ok`, [
+          grace + 0.5,
+        ])
+      ).rows[0].ok,
+    60_000,
+    200,
+  );
+}
