@@ -32,6 +32,10 @@ const stubborn = defineTask({
   },
 });
 
+/** The same, with a short deadline and one retry. */
+const EXPIRE_SECONDS = 2;
+const stubbornExpiring = defineTask({ ...stubborn, name: 'stubborn-expiring', expireSeconds: EXPIRE_SECONDS, retry: { retries: 1, delaySeconds: 0, backoff: false } });
+
 function hold(key: string): ReturnType<typeof gate> {
   const g = gate();
   holds.set(key, g);
@@ -107,5 +111,40 @@ test('cancel: a running job whose task ignores its signal stays cancelled whatev
   assert.equal((await bossJob(db, id))?.state, 'cancelled', 'still cancelled');
   assert.equal(runsOf('cancel-late').length, 1, 'not run again');
   await worker.stop();
+  await client.stop();
+});
+
+test('shutdown: a task that ignores its signal and returns during the grace is returned to the queue, never completed', async () => {
+  const worker = await runners.start([stubborn], { shutdownTimeoutMs: 500 });
+  const client = await runners.start([stubborn], { work: false });
+  const g = hold('shutdown-grace');
+  const id = await client.enqueue('stubborn', { key: 'shutdown-grace' });
+  await waitForState(db, id, 'active');
+  await waitFor('the handler to be running', () => runsOf('shutdown-grace').length === 1);
+  const stopped = worker.stop();
+  // the timeout passes and the signal fires; the handler returns a moment later, inside the grace
+  await waitFor('the shutdown to abort the signal', () => runsOf('shutdown-grace')[0].signal.aborted);
+  g.open();
+  await stopped;
+  const job = await bossJob(db, id);
+  assert.equal(job?.state, 'created', 'a result after the abort is not a success: the job is back in the queue');
+  assert.equal(job?.retry_count, 0, 'the attempt is not counted');
+  const log = await client.getLog(id);
+  assert.ok(log.some((l) => /job returned to the queue \(this attempt is not counted\)/.test(l.text)), 'its log says so');
+  await client.stop();
+});
+
+test('expiry: a task that ignores its signal and returns after its deadline has its attempt recorded as expired (counted), never completed', async () => {
+  await runners.start([stubbornExpiring]);
+  const client = await runners.start([stubbornExpiring], { work: false });
+  const g = hold('expiry-late');
+  const id = await client.enqueue('stubborn-expiring', { key: 'expiry-late' });
+  await waitFor('the handler to be running', () => runsOf('expiry-late').length === 1);
+  await waitFor('the deadline to abort the signal', () => runsOf('expiry-late')[0].signal.aborted, { timeoutMs: EXPIRE_SECONDS * 1000 + 15_000 });
+  g.open(); // returns after its deadline; the retry (attempt 2) returns at once too
+  const done = await waitForState(db, id, 'completed', { timeoutMs: 60_000 });
+  const { rows } = await db.query(`SELECT attempt, outcome FROM ifqueue.job_attempt WHERE job_id = $1 ORDER BY attempt`, [id]);
+  assert.deepEqual(rows.map((r) => [r.attempt, r.outcome]), [[1, 'expired'], [2, 'completed']], 'the late return of attempt 1 did not complete the job');
+  assert.equal(done.retry_count, 1, 'the expired attempt counted');
   await client.stop();
 });
