@@ -149,7 +149,8 @@ describe('hostile terminal strings', () => {
     try {
       await h.waitFor('● live', 15_000);
       await h.press(KEY.enter);
-      await h.waitFor('hostile-echo', 15_000);
+      // the task's name is in the header at once; Enter opens a row only once the list has loaded it
+      await h.waitFor('showing 1–1 of 1', 15_000);
       await h.press('g', KEY.enter);
       await h.waitFor('osc52bel:', 15_000);
       for (const [i, raw] of h.stdout.frames.entries()) assertHarmless(`frame ${i}`, raw.replace(INK_SGR, ''));
