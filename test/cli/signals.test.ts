@@ -140,8 +140,13 @@ describe('the launcher (bin/ifqueue.js on an old Node)', { timeout: 300_000 }, (
     const childPid = daemonPid(d.lines);
     const id = await runningSleep(d);
     d.kill('SIGKILL');
-    // the child keeps writing to the pipe the test holds; its lines still arrive
-    await waitFor('the child to exit', async () => !(await pidAlive(childPid)), { timeoutMs: SECOND_REQUEST_EXIT_MS + 20_000 });
+    try {
+      // the child keeps writing to the pipe the test holds; its lines still arrive
+      await waitFor('the child to exit', async () => !(await pidAlive(childPid)), { timeoutMs: SECOND_REQUEST_EXIT_MS + 20_000 });
+    } finally {
+      // a child that outlived its launcher (the bug this test is for) must not outlive the test
+      if (await pidAlive(childPid)) process.kill(childPid, 'SIGKILL');
+    }
     const out = d.lines.join('\n');
     assert.match(out, /the launcher exited: not taking new jobs/);
     assert.notEqual(await jobState(id), 'active', 'its running job was not left active');
@@ -152,7 +157,7 @@ describe('a second request and a database that is down', { timeout: 300_000 }, (
   test('daemon: a second SIGTERM exits within the bound, however long the running jobs would take', async () => {
     const d = children.spawnCli('daemon', ['--daemon', '--queues', 'demo-sleep'], env());
     await d.waitForLine(/ifqueue daemon running/, 90_000);
-    await runningSleep(d);
+    const id = await runningSleep(d);
     d.kill('SIGTERM');
     await d.waitForLine(/received SIGTERM: not taking new jobs; waiting for 1 running job/, 10_000);
     const secondAt = Date.now();
@@ -162,6 +167,8 @@ describe('a second request and a database that is down', { timeout: 300_000 }, (
     assert.ok(tookMs < SECOND_REQUEST_EXIT_MS + MARGIN_MS, `exited ${tookMs} ms after the second SIGTERM`);
     assert.ok(exit.code === 0 || exit.code === 130, JSON.stringify(exit));
     assert.ok(d.lines.some((l) => l === 'received SIGTERM again: returning running jobs to the queue now'));
+    // hurried, not merely cut off by the exit bound: the daemon gave its running job back before it exited
+    assert.equal(await jobState(id), 'created', 'the running job is back in the queue, not left active for the next runner to find');
   });
 
   test('dashboard: a second Ctrl+C quits within the bound', async () => {

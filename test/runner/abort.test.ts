@@ -133,6 +133,30 @@ test('a runner declared lost (it stopped heart-beating) comes back: its handler 
   await doomed.stop({ timeoutMs: 500 });
 });
 
+test('a runner declared lost that has not found out yet: its late result is fenced off by its claim, the job completes only by its new attempt', async () => {
+  // The doomed runner beats every 10 minutes: it cannot learn it was declared lost (nor abort its
+  // handler) before the test ends, so only the settlement's claim token can keep its result out.
+  const doomed = await runners.start(tasks, { queues: ['stubborn'], heartbeatSeconds: 600, lostAfterSeconds: 1800 });
+  const id = await doomed.enqueue('stubborn', { key: 'fenced' });
+  await startedOn(id);
+  const rescuer = await runners.start(tasks, { queues: ['stubborn'], heartbeatSeconds: 0.5, lostAfterSeconds: 1 });
+  await waitFor('attempt 2 to run on the rescuer', () => released.get('fenced#2'), { timeoutMs: 20_000 });
+  assert.deepEqual((await attempts(id)).map((a) => a.outcome), ['lost', 'running']);
+  // attempt 1's handler returns a success to the doomed runner, which still believes it owns the job
+  released.get('fenced#1')!();
+  await waitFor('the doomed runner to settle what its handler returned', () => doomed.runningCount() === 0);
+  let row = (await bossJob(db, id))!;
+  assert.equal(row.state, 'active', 'the late result did not complete the job attempt 2 is running');
+  assert.equal(row.output?.claimed, undefined, 'its result was not stored');
+  assert.deepEqual((await attempts(id)).map((a) => a.outcome), ['lost', 'running'], 'neither attempt was settled by it');
+  released.get('fenced#2')!();
+  row = await waitForState(db, id, 'completed');
+  assert.equal(row.retry_count, 1);
+  assert.deepEqual((await attempts(id)).map((a) => a.outcome), ['lost', 'completed']);
+  await rescuer.stop({ timeoutMs: 500 });
+  await doomed.stop({ timeoutMs: 500 });
+});
+
 test('an error that PostgreSQL cannot store as written (NUL, a lone surrogate) still fails the job', async () => {
   const nul = defineTask({
     name: 'nul-error',

@@ -130,7 +130,7 @@ export class Children {
             if (done) finish(() => reject(new Error(`${name} exited before printing ${match}; stderr: ${stderr.slice(-2000)}`)));
           };
           const timer = setTimeout(
-            () => finish(() => reject(new Error(`${name} did not print ${match} within ${timeoutMs} ms; stderr: ${stderr.slice(-2000)}`))),
+            () => finish(() => reject(new Error(`${name} did not print ${match} within ${timeoutMs} ms; last lines: ${JSON.stringify(lines.slice(-5))}; stderr: ${stderr.slice(-2000)}`))),
             timeoutMs,
           );
           const finish = (f: () => void) => {
