@@ -1,8 +1,9 @@
 // The guarantee canary (`npm run test:canary`): proves that the tests named for each guarantee can fail.
 // In a throwaway copy of the committed tree (git archive of HEAD, or $CANARY_REF, under /tmp, with this
 // checkout's node_modules linked in) it checks that every break still applies, runs each break's tests
-// without it (they must pass), then with it (they must fail). It passes only if every break is caught.
-//   npm run test:canary [-- --only id,id] [--keep] [--list]
+// without it (they must pass; once per distinct selection of tests), then with it (they must fail).
+// It passes only if every break is caught.
+//   npm run test:canary [-- --only id,id] [--keep] [--list] [--check (only that every break applies)]
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createWriteStream } from 'node:fs';
@@ -111,6 +112,9 @@ async function main(): Promise<number> {
   console.log(`guarantee canary: ${breaks.length} breaks on ${commit.slice(0, 12)} (${ref}), copied to ${tree}`);
 
   const rows: { b: Break; verdict: string; ok: boolean; detail: string }[] = [];
+  // breaks that name the same tests share one baseline run: the tree is the same without any break
+  const baselines = new Map<string, RunResult>();
+  const started = Date.now();
   for (const b of breaks) {
     const file = path.join(tree, b.file);
     const original = await readFile(file, 'utf8').catch(() => null);
@@ -125,7 +129,13 @@ async function main(): Promise<number> {
       console.log(`✖ ${b.id}: DOES NOT APPLY — ${patched.problem}`);
       continue;
     }
-    const baseline = await runTests(tree, b, 'baseline', logs);
+    if (flag('--check')) {
+      rows.push({ b, ok: true, verdict: 'applies', detail: `${b.edits.length} edit(s) in ${b.file}` });
+      continue;
+    }
+    const selection = JSON.stringify([b.tests, b.namePattern ?? null]);
+    let baseline = baselines.get(selection);
+    if (!baseline) baselines.set(selection, (baseline = await runTests(tree, b, 'baseline', logs)));
     if (baseline.code !== 0) {
       rows.push({ b, ok: false, verdict: 'BASELINE RED', detail: `its tests fail without the break (${baseline.timedOut ? 'timed out' : `exit ${baseline.code}`}): ${baseline.failed.join('; ') || 'see log'}; log ${baseline.log}` });
       console.log(`✖ ${b.id}: BASELINE RED — the tests named for it fail without the break; log ${baseline.log}`);
@@ -153,7 +163,9 @@ async function main(): Promise<number> {
   const allCaught = rows.length === breaks.length && rows.every((r) => r.ok);
   if (allCaught && !flag('--keep')) await rm(tree, { recursive: true, force: true });
   else console.log(`\ncopy and logs kept in ${tree}`);
-  console.log(allCaught ? `\ncanary passed: all ${rows.length} breaks caught` : `\ncanary FAILED: ${rows.filter((r) => !r.ok).map((r) => `${r.b.id} (${r.verdict})`).join(', ')}`);
+  const took = `in ${(Math.round((Date.now() - started) / 6000) / 10).toFixed(1)} min`;
+  if (flag('--check')) console.log(allCaught ? `\nevery one of the ${rows.length} breaks applies` : `\ncanary FAILED: ${rows.filter((r) => !r.ok).map((r) => r.b.id).join(', ')} no longer apply`);
+  else console.log(allCaught ? `\ncanary passed: all ${rows.length} breaks caught ${took}` : `\ncanary FAILED ${took}: ${rows.filter((r) => !r.ok).map((r) => `${r.b.id} (${r.verdict})`).join(', ')}`);
   return allCaught ? 0 : 1;
 }
 
