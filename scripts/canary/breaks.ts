@@ -101,7 +101,7 @@ export const BREAKS: Break[] = [
     guarantee: "Once a job's signal has fired, whatever its handler returns is discarded: never reported as a success",
     file: 'src/runner/job-run.ts',
     // a handler that returns a result inside the grace is completed as if nothing had happened
-    edits: [{ find: '        if (reason) await settleAborted(reason);', replace: '        if (reason && !handlerResult?.ok) await settleAborted(reason);' }],
+    edits: [{ find: '        if (this.reason) await this.settleAborted(this.reason);', replace: '        if (this.reason && !this.result?.ok) await this.settleAborted(this.reason);' }],
     // (abort.test.ts stays green: its handlers return only after the grace settled them without it)
     tests: ['test/runner/abort-paths.test.ts'],
     namePattern: 'during the grace|after its deadline',
@@ -158,8 +158,8 @@ export const BREAKS: Break[] = [
     file: 'src/runner/job-run.ts',
     edits: [
       {
-        find: "const message = storableText(expired ? `expired after ${job.expireSeconds}s` : errorMessage(error) || 'task failed', MAX_ERROR_CHARS);",
-        replace: "const message = expired ? `expired after ${job.expireSeconds}s` : errorMessage(error) || 'task failed';",
+        find: "const message = storableText(expired ? `expired after ${this.job.expireSeconds}s` : errorMessage(error) || 'task failed', MAX_ERROR_CHARS);",
+        replace: "const message = expired ? `expired after ${this.job.expireSeconds}s` : errorMessage(error) || 'task failed';",
       },
     ],
     tests: ['test/runner/abort.test.ts'],
