@@ -42,7 +42,12 @@ async function asPostgres(file: string, args: string[]): Promise<string> {
   }
 }
 
-export async function startCluster(): Promise<PgCluster> {
+export interface ClusterOptions {
+  /** server settings added to the command line (name → value) */
+  settings?: Record<string, string>;
+}
+
+export async function startCluster(o: ClusterOptions = {}): Promise<PgCluster> {
   const dir = await mkdtemp('/tmp/ifq-fault-pg-');
   await chmod(dir, 0o755);
   if (userInfo().uid === 0) {
@@ -63,6 +68,7 @@ export async function startCluster(): Promise<PgCluster> {
     '-c fsync=off',
     '-c full_page_writes=off',
     '-c shared_buffers=64MB',
+    ...Object.entries(o.settings ?? {}).map(([name, value]) => `-c ${name}=${value}`),
   ].join(' ');
   const url = (database: string) => `postgres://postgres@127.0.0.1:${port}/${database}`;
   const query = async (database: string, text: string, values?: unknown[]) => {
