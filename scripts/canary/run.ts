@@ -161,7 +161,8 @@ async function main(): Promise<number> {
     console.log(`${' '.repeat(21)}tests: ${r.b.tests.join(' ')}${r.b.namePattern ? ` (names matching "${r.b.namePattern}")` : ''}`);
   }
   const allCaught = rows.length === breaks.length && rows.every((r) => r.ok);
-  if (allCaught && !flag('--keep')) await rm(tree, { recursive: true, force: true });
+  // kept for its logs when a break was not caught (--check runs no tests: nothing to keep)
+  if ((allCaught || flag('--check')) && !flag('--keep')) await rm(tree, { recursive: true, force: true });
   else console.log(`\ncopy and logs kept in ${tree}`);
   const took = `in ${(Math.round((Date.now() - started) / 6000) / 10).toFixed(1)} min`;
   if (flag('--check')) console.log(allCaught ? `\nevery one of the ${rows.length} breaks applies` : `\ncanary FAILED: ${rows.filter((r) => !r.ok).map((r) => r.b.id).join(', ')} no longer apply`);
