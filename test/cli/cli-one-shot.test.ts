@@ -21,9 +21,9 @@ let dir: string;
 let runners: RunnerPool;
 let worker: Runner;
 
-function ifqueue(args: string[], options: { input?: string; databaseUrl?: string } = {}) {
+function ifqueue(args: string[], options: { input?: string; databaseUrl?: string; env?: Record<string, string> } = {}) {
   return execa(process.execPath, [BIN, ...args], {
-    env: { DATABASE_URL: options.databaseUrl ?? db.url, IFQUEUE_DEBUG: '', IFQUEUE_DEMO_TASKS: '1' },
+    env: { DATABASE_URL: options.databaseUrl ?? db.url, IFQUEUE_DEBUG: '', IFQUEUE_DEMO_TASKS: '1', ...options.env },
     reject: false,
     timeout: 60_000,
     ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' as const }),
@@ -180,4 +180,21 @@ test('a runner whose start fails half way (a failed migration) ends the command 
   } finally {
     await broken.drop();
   }
+});
+
+describe('cleanup', () => {
+  test('without --older-than it uses IFQUEUE_RETENTION_DAYS, as the runners\' own sweep does', async () => {
+    const [old, recent] = await Promise.all([worker.enqueue('demo-sleep', { seconds: 0 }), worker.enqueue('demo-sleep', { seconds: 0 })]);
+    await waitForState(db, old, 'completed');
+    await waitForState(db, recent, 'completed');
+    await db.query(`UPDATE pgboss.job SET completed_on = now() - interval '3 days' WHERE id = $1`, [old]);
+    await db.query(`UPDATE pgboss.job SET completed_on = now() - interval '1 day' WHERE id = $1`, [recent]);
+    const dry = await ifqueue(['cleanup', '--dry-run', '--task', 'demo-sleep'], { env: { IFQUEUE_RETENTION_DAYS: '2' } });
+    assert.equal(dry.exitCode, 0, String(dry.stderr));
+    assert.match(String(dry.stdout), /^would delete 1 completed, 0 cancelled, 0 failed job\(s\) older than 2d$/m);
+    const done = await ifqueue(['cleanup', '--task', 'demo-sleep'], { env: { IFQUEUE_RETENTION_DAYS: '2' } });
+    assert.equal(done.exitCode, 0, String(done.stderr));
+    const left = (await db.query(`SELECT id FROM pgboss.job WHERE id = ANY($1::uuid[])`, [[old, recent]])).rows.map((r) => r.id);
+    assert.deepEqual(left, [recent], 'the job finished 3 days ago went, the one finished yesterday stayed');
+  });
 });

@@ -6,7 +6,7 @@ import type { JobRefusal } from '../../runner/client.ts';
 import { UserError } from '../../runner/errors.ts';
 import { parseNumberSetting } from '../../runner/settings.ts';
 import { JOB_STATES, type LogLine, type StateFilter } from '../../runner/types.ts';
-import { withClient, withRunner } from '../context.ts';
+import { retentionDaysFromEnv, withClient, withRunner } from '../context.ts';
 import { readArgsLines } from '../args-file.ts';
 import { followJob } from '../follow.ts';
 import { readArgsOption } from '../args-input.ts';
@@ -206,11 +206,13 @@ export function registerJobCommands(program: Command): void {
   program
     .command('cleanup')
     .description('delete finished jobs older than a duration (failed ones only with --failed)')
-    .option('--older-than <duration>', 'age, e.g. 14d', '14d')
+    .option('--older-than <duration>', 'age, e.g. 14d (default: IFQUEUE_RETENTION_DAYS, 14 days)')
     .option('--failed', 'also delete failed jobs')
     .option('--task <task>', 'only this task')
     .option('--dry-run', 'only count what would go')
     .action(async (o) => {
+      // the same default as the runners' own retention, so `cleanup` and the sweep agree
+      o.olderThan ??= `${retentionDaysFromEnv()}d`;
       const olderThanSeconds = parseDuration(o.olderThan);
       await withClient(globals(), async (client) => {
         if (o.task) await client.assertTask(o.task);
