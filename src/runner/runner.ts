@@ -364,7 +364,8 @@ export class Runner implements QueueApi {
         this.scheduler?.wake();
       }),
       this.hub.on('job:cancelled', ({ ids }) => {
-        for (const w of this.workers.values()) for (const id of ids) w.running.get(id)?.abort('cancelled');
+        const cancelled = new Set(ids);
+        for (const job of this.runningJobs()) if (cancelled.has(job.id)) job.abort('cancelled');
         this.reconciler?.kick();
       }),
       this.hub.on('job:failed', ({ willRetry, task }) => {

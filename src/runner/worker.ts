@@ -47,7 +47,7 @@ interface PendingCompletion {
 }
 
 export class QueueWorker implements AttemptSettler {
-  /** claimed jobs until their attempt is settled */
+  /** claimed attempts by claim token, until their handler has returned and the attempt is settled */
   readonly running = new Map<string, RunningJob>();
   /** handlers still running: what takes a slot (a job whose handler returned frees it while it settles) */
   private busy = 0;
@@ -163,9 +163,10 @@ export class QueueWorker implements AttemptSettler {
         reportError: this.s.reportError,
       });
       this.busy++;
-      this.running.set(claimed.id, running);
-      // The job may be claimed again here (given up while this handler ran on): that attempt is another entry.
-      void running.done.finally(() => this.running.get(claimed.id) === running && this.running.delete(claimed.id));
+      // by claim: a job given up while its handler runs on (or taken by a lost-runner pass) can be claimed
+      // here again, and both attempts must stay reachable (shutdown, cancel, expiry, declared lost)
+      this.running.set(claimed.claim, running);
+      void running.done.finally(() => this.running.delete(claimed.claim));
     }
     if (!this.expirySweep) {
       this.expirySweep = setInterval(this.sweepExpired, EXPIRY_SWEEP_MS);

@@ -51,11 +51,12 @@ test('the old handler of a job claimed again by the same runner returning does n
   // retried: the runner's second slot claims it again while attempt 1's handler holds the first
   assert.equal(await worker.retryJob(id), 1);
   await waitFor('attempt 2 to run', async () => (await attempts(id))[1]?.outcome === 'running');
-  assert.equal(worker.runningCount(), 1);
+  assert.equal(worker.runningCount(), 2, "attempt 1's handler (given up, still running) and attempt 2");
   gates.get(1)!();
   await waitFor('attempt 1 to note its discarded result', async () =>
     (await worker.getLog(id, { attempt: 1 })).some((l) => /returned after the job was cancelled: its result is discarded/.test(l.text)),
   );
+  await waitFor("attempt 1's handler to be done", () => worker.runningCount() === 1);
   // shutdown reaches attempt 2 (it honours its signal) and gives the job back
   await worker.stop({ timeoutMs: 100 });
   assert.deepEqual((await attempts(id)).map((a) => a.outcome), ['cancelled', 'returned']);
