@@ -258,6 +258,12 @@ export function lifecycleSqlFor(b: string) {
       };
     },
 
+    /** This runner's attempts still running in the database (a lost-runner pass took the others). */
+    ownRunningClaims: (runnerId: string): Statement => ({
+      text: `SELECT claim FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running'`,
+      values: [runnerId],
+    }),
+
     // ---------------------------------------------------------------- liveness
 
     takeLivenessLock: (lockKey: number): Statement => ({

@@ -278,7 +278,7 @@ export class Runner implements QueueApi {
         sql: this.life,
         runner: { id: this.id, host: hostname(), pid: process.pid, version: VERSION, kind: o.kind, queues },
         heartbeatMs: o.heartbeatSeconds * 1000,
-        onDeclaredLost: () => this.onDeclaredLost(),
+        onDeclaredLost: () => void this.onDeclaredLost(),
         onReconnected: () => this.reconciler?.kick(),
         reportError: this.reportError,
       });
@@ -500,8 +500,18 @@ export class Runner implements QueueApi {
   }
 
   /** Another runner declared this one lost (it was frozen, or its connection dropped): its jobs run elsewhere now. */
-  private onDeclaredLost(): void {
-    const jobs = this.runningJobs();
+  private async onDeclaredLost(): Promise<void> {
+    let jobs = this.runningJobs();
+    // The pass took the attempts it saw running; a job claimed after it (the workers claim on until this
+    // heartbeat) is still this runner's, and aborting it as lost would leave it active with nobody on it.
+    // If that cannot be read, every job is treated as taken.
+    try {
+      const { rows } = await this.pool.query(this.life.ownRunningClaims(this.id));
+      const stillOurs = new Set(rows.map((r) => r.claim as string));
+      jobs = jobs.filter((job) => !stillOurs.has(job.claim));
+    } catch (error) {
+      this.reportError('liveness', error);
+    }
     this.reportError(
       'liveness',
       new Error(`this runner was declared lost (frozen or cut off from PostgreSQL); ${jobs.length} running job(s) restarted elsewhere, their results here are discarded`),
