@@ -257,12 +257,12 @@ export function lifecycleSqlFor(b: string) {
     },
 
     /** Attempts this runner holds in the database but not in memory: their claim's reply was lost. */
-    unknownOwnClaims(runnerId: string, knownIds: string[], olderThanSeconds: number): Statement {
+    unknownOwnClaims(runnerId: string, knownClaims: string[], olderThanSeconds: number): Statement {
       return {
         text: `SELECT job_id AS id, claim, task FROM ifqueue.job_attempt
                WHERE runner_id = $1 AND outcome = 'running' AND started_at < now() - make_interval(secs => $3)
-                 AND job_id <> ALL($2::uuid[]) AND task IS NOT NULL`,
-        values: [runnerId, knownIds, olderThanSeconds],
+                 AND claim <> ALL($2::uuid[]) AND task IS NOT NULL`,
+        values: [runnerId, knownClaims, olderThanSeconds],
       };
     },
 

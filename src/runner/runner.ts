@@ -526,10 +526,13 @@ export class Runner implements QueueApi {
   /** Gives back jobs this runner claimed in the database but never received (the claim's reply was lost). */
   private async returnUnknownClaims(): Promise<void> {
     if (!this.options.work || this.stopping) return;
-    const known = this.runningJobs().map((j) => j.id);
+    const known = this.runningJobs().map((j) => j.claim);
     const { rows } = await this.pool.query(this.life.unknownOwnClaims(this.id, known, UNKNOWN_CLAIM_AGE_SECONDS));
+    // A claim whose reply was read while this query ran is not lost but late (the event loop was blocked,
+    // the process stopped): both replies waited in their sockets, and the claim's was read first.
+    const knownNow = new Set(this.runningJobs().map((j) => j.claim));
     const byTask = new Map<string, { id: string; claim: string }[]>();
-    for (const r of rows) byTask.set(r.task, [...(byTask.get(r.task) ?? []), { id: r.id, claim: r.claim }]);
+    for (const r of rows) if (!knownNow.has(r.claim)) byTask.set(r.task, [...(byTask.get(r.task) ?? []), { id: r.id, claim: r.claim }]);
     for (const [task, items] of byTask) {
       await this.pool.query(this.life.giveBack(task, items, 'its claim never reached the runner (the connection dropped)', this.origin));
       this.reportError(`claims ${task}`, new Error(`${items.length} job(s) claimed without reaching this runner were given back to the queue`));
