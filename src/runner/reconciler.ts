@@ -20,8 +20,8 @@ export interface ReconcilerDeps {
   runnerId: string;
   /** how often the periodic pass runs */
   housekeepingSeconds: number;
-  /** how often lost runners are looked for */
-  livenessCheckMs: number;
+  /** how often lost runners are looked for; null: never (a watching dashboard runs no jobs, so it leaves that to runners that do) */
+  livenessCheckMs: number | null;
   /** a runner that has not heart-beaten for this long is lost even if its session lives (frozen) */
   lostAfterSeconds: number;
   /** after a PostgreSQL restart, how long runners get to take their liveness locks again */
@@ -86,7 +86,7 @@ export class Reconciler {
   }
 
   private scheduleLiveness() {
-    if (this.stopped) return;
+    if (this.stopped || this.d.livenessCheckMs === null) return;
     this.livenessTimer = setTimeout(() => {
       this.checkingLiveness = this.step('lost runners', () => this.recoverLostRunners()).finally(() => {
         this.checkingLiveness = null;

@@ -305,7 +305,7 @@ export class Runner implements QueueApi {
         origin: this.origin,
         runnerId: this.id,
         housekeepingSeconds: o.housekeepingSeconds,
-        livenessCheckMs: o.livenessCheckMs,
+        livenessCheckMs: o.work ? o.livenessCheckMs : null,
         lostAfterSeconds: o.lostAfterSeconds,
         lockGraceSeconds: o.lockGraceSeconds,
         lastOwnFailureAt: () => this.liveness?.lastFailureAt ?? 0,
