@@ -291,8 +291,14 @@ export function lifecycleSqlFor(b: string) {
       values: [id, lockKey],
     }),
 
+    /**
+     * A clean stop, recorded only when none of the runner's attempts is still running: one left unsettled
+     * (its return or result could not be written) keeps the runner a lost-runner suspect, so the job is
+     * restarted as soon as its session (and liveness lock) is gone rather than when pg-boss expires it.
+     */
     stopRunner: (id: string): Statement => ({
-      text: `UPDATE ifqueue.runner SET stopped_at = now(), last_seen = now() WHERE id = $1 AND stopped_at IS NULL`,
+      text: `UPDATE ifqueue.runner SET stopped_at = now(), last_seen = now() WHERE id = $1 AND stopped_at IS NULL
+               AND NOT EXISTS (SELECT 1 FROM ifqueue.job_attempt WHERE runner_id = $1 AND outcome = 'running')`,
       values: [id],
     }),
 

@@ -474,7 +474,10 @@ export class Runner implements QueueApi {
       // without them, and whatever they return later is discarded (the claim is no longer theirs).
       await Promise.race([drained, hurried.then(() => sleep(HURRIED_GRACE_MS)), sleep(ABORT_GRACE_MS)]);
       this.settleDeadline = Date.now() + (this.isHurried ? HURRIED_GRACE_MS : STOPPING_SETTLE_MS);
-      await Promise.all(jobs.map((job) => job.giveUp()));
+      // Retries end at the deadline, but one statement can wait without end (a row lock, a frozen network
+      // path). A job whose return is not recorded stays this runner's, and the runner is then not recorded
+      // as stopped (Liveness.stop): other runners restart the job once this session is gone.
+      await within(Math.max(0, this.settleDeadline - Date.now()) + 500, Promise.all(jobs.map((job) => job.giveUp())));
     }
     this.settleDeadline = Math.min(this.settleDeadline, Date.now() + (this.isHurried ? HURRIED_GRACE_MS : STOPPING_SETTLE_MS));
     await within(STOPPING_SETTLE_MS, Promise.all([...this.workers.values()].map((w) => w.flushSettlements())));
