@@ -122,9 +122,14 @@ export class Liveness {
         if (this.stopped) break;
         this.lastFailureAt = Date.now();
         this.o.reportError('liveness', error);
-        const client = this.client;
-        this.client = null;
-        await client?.end().catch(() => {});
+        // An error the server answered (a statement timeout under load, a lock wait) means this session is
+        // alive: ending it would release the lock that proves this process alive, and any lost-runner pass
+        // before it is taken again would declare the runner lost. Anything else may be a dead connection.
+        if (!answeredByServer(error)) {
+          const client = this.client;
+          this.client = null;
+          await client?.end().catch(() => {});
+        }
         await this.sleep(reconnectDelay);
         reconnectDelay = Math.min(reconnectDelay * 2, 1000);
       }
@@ -141,4 +146,9 @@ export class Liveness {
     }
     await abortableSleep(ms, this.interrupt.signal);
   }
+}
+
+/** A statement error from a session that still works (not a connection or server-shutdown failure). */
+function answeredByServer(error: unknown): boolean {
+  return error instanceof pg.DatabaseError && !/^(08|57P)/.test(error.code ?? '');
 }
