@@ -104,6 +104,13 @@ export class QueueWorker implements AttemptSettler {
         ({ rows } = await this.s.pool.query(this.s.life.claim(this.queue, Math.min(free, this.s.maxBatch), this.s.runnerId, this.s.origin)));
         this.fetchFailures = 0;
       } catch (error) {
+        if (this.lostSlotRace(error)) {
+          // Another runner's claim took the exclusive queue's one active slot first (its unique index):
+          // nothing to claim until that job settles, which wakes this worker.
+          this.fetchFailures = 0;
+          await this.sleep(await this.idleMs());
+          continue;
+        }
         // A claim that committed but whose reply was lost is found by the runner's periodic check of
         // its own attempts (Runner.returnUnknownClaims) and given back without using an attempt.
         this.fetchFailures++;
@@ -117,6 +124,10 @@ export class QueueWorker implements AttemptSettler {
       }
       this.begin(rows);
     }
+  }
+
+  private lostSlotRace(error: unknown): boolean {
+    return (error as { code?: string })?.code === '23505' && (this.queue.policy === 'singleton' || this.queue.policy === 'stately');
   }
 
   /** The poll interval, or less when a delayed job falls due sooner: nothing notifies when a delay ends. */
