@@ -10,6 +10,7 @@ import { createWriteStream } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { applyBreak } from './apply.ts';
 import { BREAKS, type Break } from './breaks.ts';
 
 /** Per test file (node --test-timeout): a break that makes a test hang must still end it. */
@@ -29,28 +30,6 @@ function git(...gitArgs: string[]): string {
   const r = spawnSync('git', ['-C', root, ...gitArgs], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`git ${gitArgs.join(' ')}: ${r.stderr.trim()}`);
   return r.stdout.trim();
-}
-
-function occurrences(text: string, snippet: string): number {
-  let n = 0;
-  for (let i = text.indexOf(snippet); i >= 0; i = text.indexOf(snippet, i + 1)) n++;
-  return n;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n').find((l) => l.trim()) ?? '';
-  return JSON.stringify(line.trim().slice(0, 70));
-}
-
-/** Checks each edit matches exactly once; returns the patched text, or why the break no longer applies. */
-function applyBreak(b: Break, original: string): { text: string } | { problem: string } {
-  let text = original;
-  for (const edit of b.edits) {
-    const n = occurrences(text, edit.find);
-    if (n !== 1) return { problem: `${b.file}: snippet ${firstLine(edit.find)} found ${n} times (must be exactly once): re-anchor this break in scripts/canary/breaks.ts` };
-    text = text.replace(edit.find, () => edit.replace);
-  }
-  return { text };
 }
 
 interface RunResult {
