@@ -13,6 +13,8 @@ export const demoSleep = defineTask({
     const started = Date.now();
     for (let i = 1; i <= Math.ceil(seconds); i++) {
       await abortableSleep(Math.min(1000, seconds * 1000 - (Date.now() - started)), ctx.signal);
+      // stopped (cancel, expiry, shutdown): say so by throwing, never log seconds it did not sleep
+      ctx.signal.throwIfAborted();
       ctx.log.info(`slept ${Math.min(i, seconds)}s of ${seconds}s`);
       ctx.progress({ current: Math.min(i, seconds), total: seconds });
     }
@@ -42,7 +44,10 @@ export const demoLogBurst = defineTask({
   async handler({ lines }, ctx) {
     for (let i = 1; i <= lines; i++) {
       ctx.log.info(`line ${i} of ${lines}`);
-      if (i % 1000 === 0) await new Promise((r) => setImmediate(r));
+      if (i % 1000 === 0) {
+        await new Promise((r) => setImmediate(r));
+        ctx.signal.throwIfAborted();
+      }
     }
     return { lines };
   },
