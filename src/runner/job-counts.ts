@@ -14,7 +14,7 @@ import type { QueueCounts } from './types.ts';
 export const COUNT_CAP = 10_000;
 const BUCKET_SECONDS = 300;
 /** advisory lock key of the compaction (one compactor at a time; others skip) */
-const COMPACT_LOCK = 0x1f_9e_0e_02;
+const COMPACT_LOCK = 0x1f_9e_0e_05; // not 02: that is the retention sweep's, and sharing it skipped one or the other
 const HELD = HELD_UNTIL.toISOString();
 
 const bucketOf = (column: string) => `to_timestamp(floor(extract(epoch FROM ${column}) / ${BUCKET_SECONDS}) * ${BUCKET_SECONDS})`;

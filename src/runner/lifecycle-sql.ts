@@ -272,6 +272,13 @@ export function lifecycleSqlFor(b: string) {
       values: [runnerId],
     }),
 
+    /** Which of these running jobs were cancelled (by key: pg-boss's job table is keyed by queue and id). */
+    cancelledAmong: (jobs: { task: string; id: string }[]): Statement => ({
+      text: `SELECT j.id FROM unnest($1::text[], $2::uuid[]) AS x(name, id) JOIN ${b}.job j ON j.name = x.name AND j.id = x.id
+             WHERE j.state = 'cancelled'`,
+      values: [jobs.map((j) => j.task), jobs.map((j) => j.id)],
+    }),
+
     // ---------------------------------------------------------------- liveness
 
     takeLivenessLock: (lockKey: number): Statement => ({

@@ -30,7 +30,7 @@ export interface ReconcilerDeps {
   lastOwnFailureAt: () => number;
   retentionSeconds: number;
   /** gives back attempts this runner holds in the database but not in memory */
-  returnUnknownClaims: () => Promise<void>;
+  checkOwnAttempts: () => Promise<void>;
   /** enqueue through the runner API (validates the on-fail task's arguments) */
   enqueueOnFail: (task: string, args: OnFailArgs, db: pg.PoolClient) => Promise<string>;
   onPaused: (paused: Set<string>) => void;
@@ -123,7 +123,7 @@ export class Reconciler {
   private async passOnce(periodic: boolean): Promise<void> {
     const { pool, sql } = this.d;
     if (periodic) {
-      await this.step('unknown claims', () => this.d.returnUnknownClaims());
+      await this.step('own attempts', () => this.d.checkOwnAttempts());
       await this.step('paused queues', async () => {
         const { rows } = await pool.query(sql.pausedQueues());
         this.d.onPaused(new Set(rows.map((r) => r.task)));

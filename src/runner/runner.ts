@@ -310,7 +310,7 @@ export class Runner implements QueueApi {
         lockGraceSeconds: o.lockGraceSeconds,
         lastOwnFailureAt: () => this.liveness?.lastFailureAt ?? 0,
         retentionSeconds: o.retentionDays * 86400,
-        returnUnknownClaims: () => this.returnUnknownClaims(),
+        checkOwnAttempts: () => this.checkOwnAttempts(),
         enqueueOnFail: (task, args, db) => this.enqueueIn(db, task, args, {}),
         onPaused: (p) => {
           this.paused = p;
@@ -362,6 +362,8 @@ export class Runner implements QueueApi {
         for (const w of this.workers.values()) w.wake();
         this.reconciler?.kick();
         this.scheduler?.wake();
+        // cancels announced while the listener was down
+        void this.abortMissedCancels().catch((error) => this.reportError('cancels', error));
       }),
       this.hub.on('job:cancelled', ({ ids }) => {
         const cancelled = new Set(ids);
@@ -524,6 +526,24 @@ export class Runner implements QueueApi {
       void job.giveUp();
     }
     void publishEvents(this.pool, this.origin, [['runner:up', { id: this.id, host: hostname(), pid: process.pid, kind: this.options.kind }]]).catch(() => {});
+  }
+
+  /** The periodic look at this runner's own attempts: claims it never received, cancels it never heard of. */
+  private async checkOwnAttempts(): Promise<void> {
+    await this.returnUnknownClaims();
+    await this.abortMissedCancels();
+  }
+
+  /**
+   * A cancel whose event this runner missed (it came before the claim's reply, or while the listener
+   * was down) would let the handler run on to its end or expiry: look at the jobs' state instead.
+   */
+  private async abortMissedCancels(): Promise<void> {
+    const jobs = this.runningJobs().filter((j) => !j.abortReason);
+    if (!jobs.length) return;
+    const { rows } = await this.pool.query(this.life.cancelledAmong(jobs.map((j) => ({ task: j.task, id: j.id }))));
+    const cancelled = new Set(rows.map((r) => r.id as string));
+    for (const job of jobs) if (cancelled.has(job.id)) job.abort('cancelled');
   }
 
   /** Gives back jobs this runner claimed in the database but never received (the claim's reply was lost). */

@@ -3,13 +3,14 @@
 // fenced by its claim. Woken by pg-boss's NOTIFY; a slow poll covers missed notifications.
 import type pg from 'pg';
 import { encodeEvents, type EventHub } from './events.ts';
-import { runJob, settleWithRetry, type AttemptSettler, type ClaimedJob, type FailureRecord, type RunningJob } from './job-run.ts';
+import { isTransientDbError, runJob, settleWithRetry, type AttemptSettler, type ClaimedJob, type FailureRecord, type RunningJob } from './job-run.ts';
 import type { LifecycleSql, QueueTable } from './lifecycle-sql.ts';
 import type { LogStore } from './log-store.ts';
 import type { ResolvedTask } from './registry.ts';
 import type { Sql } from './sql.ts';
 import { abortableSleep } from './sleep.ts';
-import { storableJson } from '../text/storable.ts';
+import { storableJson, storableText } from '../text/storable.ts';
+import { errorMessage } from './errors.ts';
 import type { JobProgress, QueueApi } from './types.ts';
 
 export interface WorkerServices {
@@ -271,27 +272,63 @@ export class QueueWorker implements AttemptSettler {
   }
 
   private async settleCompletions(batch: PendingCompletion[]): Promise<void> {
-    const { until, onRetry } = this.retrying({ expiresAt: Math.min(...batch.map((b) => b.job.expiresAt)) }, 'complete');
     try {
-      const { rows } = await settleWithRetry(
-        () =>
-          this.s.pool.query(
-            this.s.life.complete(
-              this.name,
-              batch.map((b) => ({ id: b.job.id, claim: b.job.claim, output: b.output, durationMs: b.durationMs })),
-              this.s.origin,
-            ),
-          ),
-        until,
-        onRetry,
-      );
-      // read at settlement: a dependent may have been added while the job ran
-      if (rows.some((r) => r.has_dependents && r.outcome === 'completed')) this.s.kick();
+      await this.completeBatch(batch);
     } catch (error) {
-      // Not recorded: the jobs stay active under this runner's claim; pg-boss's expiry retries them.
-      this.s.reportError(`complete ${this.name}`, error);
+      if (batch.length > 1 && !isTransientDbError(error)) {
+        // One item the statement cannot take (a trigger, a constraint, an output the database refuses)
+        // must not sink the other completions with it: settle them one by one.
+        for (const b of batch) await this.completeAlone(b);
+      } else if (batch.length === 1) {
+        await this.completeAlone(batch[0], error);
+      } else {
+        // The database stayed away until the attempts' deadline: they stay active under this runner's
+        // claim; after its expiry pg-boss retries them.
+        this.s.reportError(`complete ${this.name}`, error);
+      }
     } finally {
       for (const b of batch) b.resolve();
     }
+  }
+
+  private async completeBatch(batch: PendingCompletion[]): Promise<void> {
+    const { until, onRetry } = this.retrying({ expiresAt: Math.min(...batch.map((b) => b.job.expiresAt)) }, 'complete');
+    const { rows } = await settleWithRetry(
+      () =>
+        this.s.pool.query(
+          this.s.life.complete(
+            this.name,
+            batch.map((b) => ({ id: b.job.id, claim: b.job.claim, output: b.output, durationMs: b.durationMs })),
+            this.s.origin,
+          ),
+        ),
+      until,
+      onRetry,
+    );
+    // read at settlement: a dependent may have been added while the job ran
+    if (rows.some((r) => r.has_dependents && r.outcome === 'completed')) this.s.kick();
+  }
+
+  /**
+   * A completion the database refuses for good is failed, permanently, with the reason: given back
+   * instead it would run again and be refused again, without end.
+   */
+  private async completeAlone(b: PendingCompletion, known?: unknown): Promise<void> {
+    let error = known;
+    if (error === undefined) {
+      try {
+        return await this.completeBatch([b]);
+      } catch (e) {
+        error = e;
+      }
+    }
+    this.s.reportError(`complete ${this.name}`, error);
+    if (isTransientDbError(error)) return;
+    await this.fail(b.job, {
+      permanent: true,
+      outcome: 'failed',
+      message: storableText(`the task succeeded but its completion could not be recorded: ${errorMessage(error)}`, 2000),
+      stack: null,
+    }).catch((e) => this.s.reportError(`fail ${this.name}`, e));
   }
 }

@@ -193,3 +193,23 @@ test('an error that PostgreSQL cannot store as written (NUL, a lone surrogate) s
   assert.equal(cyc.retry_count, 0, 'a result that cannot be stored is not retried');
   await worker.stop({ timeoutMs: 500 });
 });
+
+test('a cancel whose event the runner never heard is found by its look at its own attempts', async () => {
+  const heard = defineTask({
+    name: 'listens',
+    description: 'runs until its signal fires',
+    schema: z.object({}),
+    async handler(_args, ctx) {
+      await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve, { once: true }));
+      throw ctx.signal.reason;
+    },
+  });
+  const worker = await runners.start([heard], { housekeepingSeconds: 1 });
+  const id = await worker.enqueue('listens', {});
+  await startedOn(id);
+  // cancelled behind the runner's back: no job:cancelled event (as when it came before the claim's reply)
+  await db.query(`UPDATE pgboss.job SET state = 'cancelled', completed_on = now() WHERE id = $1`, [id]);
+  await waitFor('the handler to be stopped and the attempt recorded as cancelled', async () => (await attempts(id))[0].outcome === 'cancelled', { timeoutMs: 15_000 });
+  assert.equal((await bossJob(db, id))!.state, 'cancelled');
+  await worker.stop({ timeoutMs: 500 });
+});
