@@ -5,7 +5,16 @@ import type { Db } from 'pg-boss';
 export type Queryable = Pick<pg.Pool | pg.PoolClient, 'query'>;
 
 export function createPool(connectionString: string, applicationName: string, max = 10, options?: string): pg.Pool {
-  const pool = new pg.Pool({ connectionString, application_name: applicationName, max, connectionTimeoutMillis: 10_000, ...(options ? { options } : {}) });
+  // keepAlive: an idle pooled connection to a host that vanished is noticed and dropped
+  const pool = new pg.Pool({
+    connectionString,
+    application_name: applicationName,
+    max,
+    connectionTimeoutMillis: 10_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+    ...(options ? { options } : {}),
+  });
   return guardPoolClients(pool);
 }
 

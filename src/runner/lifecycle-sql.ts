@@ -81,6 +81,21 @@ function fetchText(b: string, q: QueueTable): { text: string; values: unknown[];
   return { text: text.replace(marker, `LIMIT $${fetch.values.length + 1}::int`), values: fetch.values, limitParam: true };
 }
 
+/**
+ * How long a life-cycle statement may go unanswered before its connection is dropped and the statement
+ * retried on another: each takes milliseconds, and where the network to PostgreSQL goes silent (no
+ * reset, no answer) a query would otherwise wait for the kernel to give up on the connection, about
+ * 15 minutes, with a completion or a claim in it.
+ */
+export const LIFECYCLE_QUERY_TIMEOUT_MS = 30_000;
+
+/** Every statement the set makes carries the client-side timeout (pg's per-query query_timeout). */
+function bounded<T extends Record<string, (...args: any[]) => Statement>>(statements: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, make] of Object.entries(statements)) out[key] = (...args: unknown[]) => ({ ...make(...args), query_timeout: LIFECYCLE_QUERY_TIMEOUT_MS });
+  return out as T;
+}
+
 export function lifecycleSqlFor(b: string) {
   const bossChannel = `('pgboss_' || left(encode(sha224('${b}'::bytea), 'hex'), 24))`;
   const shapes = new Map<string, ReturnType<typeof fetchText>>();
@@ -199,7 +214,7 @@ export function lifecycleSqlFor(b: string) {
                       (SELECT count(pg_notify(${bossChannel}, $1)) + count(pg_notify('${EVENTS_CHANNEL}', json_build_object('o', $5::text, 'e',
                          json_build_array(json_build_array('job:retried', json_build_object('ids', ids, 'task', $1::text))))::text))
                        FROM (SELECT json_agg(id) AS ids FROM (SELECT id FROM back LIMIT 100) l) x WHERE ids IS NOT NULL) AS notified`);
-  return {
+  return bounded({
     /**
      * Claims up to `limit` jobs with pg-boss's own fetch statement and, in the same statement, records
      * their attempts (with a fresh claim token), reads what the runner needs to run them, and
@@ -369,7 +384,7 @@ export function lifecycleSqlFor(b: string) {
       text: `SELECT count(pg_notify(${bossChannel}, q))::int AS n FROM unnest($1::text[]) AS q`,
       values: [queues],
     }),
-  };
+  });
 }
 
 export type LifecycleSql = ReturnType<typeof lifecycleSqlFor>;

@@ -7,6 +7,8 @@ export interface Statement {
   values: unknown[];
   /** set for statements on the hot path: PostgreSQL parses and plans them once per connection */
   name?: string;
+  /** client-side bound (ms): past it the query is abandoned and its connection dropped */
+  query_timeout?: number;
 }
 
 /** far-future start_after for jobs held back by a dependency */
