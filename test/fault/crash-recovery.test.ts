@@ -9,9 +9,9 @@ import pg from 'pg';
 import { lifecycleSqlFor } from '../../src/runner/lifecycle-sql.ts';
 import { DEFAULT_TIMING } from '../../src/runner/runner.ts';
 import { Children } from './harness/children.ts';
-import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
-import { clientRunner, pastLockGrace, waitFor } from './harness/common.ts';
-import { installLedger, unfinished } from './harness/ledger.ts';
+import type { FaultDatabase, PgCluster } from './harness/cluster.ts';
+import { clientRunner, closeLedgerCluster, openLedgerCluster, pastLockGrace, waitFor } from './harness/common.ts';
+import { unfinished } from './harness/ledger.ts';
 
 let cluster: PgCluster;
 let db: FaultDatabase;
@@ -19,19 +19,9 @@ let client: Awaited<ReturnType<typeof clientRunner>>;
 const children = new Children();
 const life = lifecycleSqlFor('pgboss');
 
-before(async () => {
-  cluster = await startCluster();
-  db = await clusterDatabase(cluster, 'crash_recovery');
-  await installLedger(db.query);
-  client = await clientRunner(db.url);
-});
+before(async () => ({ cluster, db, client } = await openLedgerCluster('crash_recovery')));
 
-after(async () => {
-  await children.stopAll();
-  await client?.close();
-  await db?.close();
-  await cluster?.destroy();
-});
+after(() => closeLedgerCluster(children, { cluster, db, client }));
 
 const attempts = async (id: string) => (await db.query(`SELECT attempt, outcome, runner_id FROM ifqueue.job_attempt WHERE job_id = $1 ORDER BY attempt`, [id])).rows;
 

@@ -3,9 +3,9 @@
 import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Children, ready, supervise } from './harness/children.ts';
-import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
-import { LIVENESS_CHECK_MS, PROFILE, RUNNER_TIMING, clientRunner, enqueueKeys, keyRange, pastLockGrace, seconds, waitFor } from './harness/common.ts';
-import { assertNothingLost, formatTable, installLedger, reconcile, report, unfinished } from './harness/ledger.ts';
+import type { FaultDatabase, PgCluster } from './harness/cluster.ts';
+import { clientRunner, closeLedgerCluster, enqueueKeys, keyRange, LIVENESS_CHECK_MS, openLedgerCluster, pastLockGrace, PROFILE, RUNNER_TIMING, seconds, waitFor } from './harness/common.ts';
+import { assertNothingLost, formatTable, reconcile, report, unfinished } from './harness/ledger.ts';
 
 let cluster: PgCluster;
 let db: FaultDatabase;
@@ -15,19 +15,9 @@ const children = new Children();
 const count = async (text: string, values: unknown[] = []) => Number((await db.query(text, values)).rows[0].n);
 const dbNow = async () => (await db.query<{ now: Date }>('SELECT clock_timestamp() AS now')).rows[0].now.getTime();
 
-before(async () => {
-  cluster = await startCluster();
-  db = await clusterDatabase(cluster, 'crash');
-  await installLedger(db.query);
-  client = await clientRunner(db.url);
-});
+before(async () => ({ cluster, db, client } = await openLedgerCluster('crash')));
 
-after(async () => {
-  await children.stopAll();
-  await client?.close();
-  await db?.close();
-  await cluster?.destroy();
-});
+after(() => closeLedgerCluster(children, { cluster, db, client }));
 
 describe('runner crashes', () => {
   // each scenario starts its own runners; none may work on the next scenario's jobs

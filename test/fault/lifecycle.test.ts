@@ -6,9 +6,9 @@ import { after, afterEach, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DEFAULT_TIMING } from '../../src/runner/runner.ts';
 import { Children } from './harness/children.ts';
-import { clusterDatabase, startCluster, type FaultDatabase, type PgCluster } from './harness/cluster.ts';
-import { clientRunner, seconds, sleep, waitFor } from './harness/common.ts';
-import { installLedger, report, unfinished } from './harness/ledger.ts';
+import type { FaultDatabase, PgCluster } from './harness/cluster.ts';
+import { clientRunner, closeLedgerCluster, openLedgerCluster, seconds, sleep, waitFor } from './harness/common.ts';
+import { report, unfinished } from './harness/ledger.ts';
 import type { RunnerFixtureConfig } from '../fixtures/fault/runner.ts';
 
 let cluster: PgCluster;
@@ -26,22 +26,12 @@ const attempts = async (id: string) =>
 const runsOf = async (key: string) => (await db.query(`SELECT attempt, pid FROM fault.run WHERE key = $1 ORDER BY id`, [key])).rows;
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-before(async () => {
   // The WAL writer writes what commits without waiting (synchronous_commit=off) only every 10 s, so
   // an immediate restart loses such a commit unless a durable one followed it: a claim made that way
   // is lost, and its job runs twice. (The default, 200 ms, let a lost claim slip through 10 of 10.)
-  cluster = await startCluster({ settings: { wal_writer_delay: '10s' } });
-  db = await clusterDatabase(cluster, 'lifecycle');
-  await installLedger(db.query);
-  client = await clientRunner(db.url);
-});
+before(async () => ({ cluster, db, client } = await openLedgerCluster('lifecycle', { settings: { wal_writer_delay: '10s' } })));
 
-after(async () => {
-  await children.stopAll();
-  await client?.close();
-  await db?.close();
-  await cluster?.destroy();
-});
+after(() => closeLedgerCluster(children, { cluster, db, client }));
 
 describe('job life cycle with default liveness settings', () => {
   afterEach(() => children.stopAll());

@@ -6,6 +6,9 @@ import pg from 'pg';
 import { ledgerTasks } from '../../fixtures/fault/ledger-tasks.ts';
 import type { Query } from './ledger.ts';
 import { waitFor as waitUntil } from '../../helpers/wait.ts';
+import { clusterDatabase, startCluster, type ClusterOptions, type FaultDatabase, type PgCluster } from './cluster.ts';
+import { installLedger } from './ledger.ts';
+import type { Children } from './children.ts';
 
 export const SOAK = process.env.FAULT_SOAK === '1';
 
@@ -96,4 +99,26 @@ export async function pastLockGrace(query: Query, heartbeatSeconds: number): Pro
     60_000,
     200,
   );
+}
+
+export interface LedgerCluster {
+  cluster: PgCluster;
+  db: FaultDatabase;
+  client: Awaited<ReturnType<typeof clientRunner>>;
+}
+
+/** The usual scenario set-up: a cluster of the test's own, a database with the ledger, a client runner. */
+export async function openLedgerCluster(database: string, options?: ClusterOptions): Promise<LedgerCluster> {
+  const cluster = await startCluster(options);
+  const db = await clusterDatabase(cluster, database);
+  await installLedger(db.query);
+  return { cluster, db, client: await clientRunner(db.url) };
+}
+
+/** Its tear-down: the scenario's processes first, then the client, the database and the cluster. */
+export async function closeLedgerCluster(children: Children, c: Partial<LedgerCluster>): Promise<void> {
+  await children.stopAll();
+  await c.client?.close();
+  await c.db?.close();
+  await c.cluster?.destroy();
 }
