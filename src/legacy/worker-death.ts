@@ -25,11 +25,13 @@ export async function crashOfDeadWorker(db: Queryable, worker: WorkerInfo, orpha
   if (pf.state !== 'gone' || !pf.writtenAt) return null;
   const since = pf.writtenAt.getTime() - CLOCK_SLACK_MS;
   const signs: string[] = [];
+  const left = orphans.filter((o) => o.start_time && o.start_time.getTime() >= since);
   const refusal = await lastGuardRefusal(db);
-  if (refusal && refusal.at.getTime() >= since) {
+  // a refused save ends the worker at once: a row it started after that refusal shows the refusal was an earlier worker's
+  const refusedThisWorker = refusal && refusal.at.getTime() >= since && !left.some((o) => o.start_time!.getTime() > refusal.at.getTime());
+  if (refusedThisWorker) {
     signs.push(`the take guard refused it row ${refusal.rowId} at ${time(refusal.at)} (bridging was switched on while it ran)`);
   }
-  const left = orphans.filter((o) => o.start_time && o.start_time.getTime() >= since);
   if (left.length) signs.push(`it left row ${left.map((o) => o.id).join(', ')} started and unfinished (ifqueue legacy adopt-orphans)`);
   if (!signs.length) return null;
   return `pid ${pf.pid} from ${pf.path} died on its own: ${signs.join('; ')}`;

@@ -151,6 +151,9 @@ test("the guard's refusal names the command to run, and legacy stop reports the 
 test('a worker killed in the middle of a row is reported as crashed, with the row it left', { timeout: 60_000 }, async () => {
   await legacyWorld();
   const pidFile = path.join(tmp.dir, 'killed.pid');
+  // an earlier worker's refusal a moment before this one started: it must not be blamed on this one
+  await runner.db.query(`SELECT setval('ifqueue.legacy_guard_refused_at', (extract(epoch FROM clock_timestamp()) * 1000)::bigint, true),
+                                setval('ifqueue.legacy_guard_refused_row', 999, true)`);
   const worker = await spawnWorker(db.url, pidFile, { taskMs: 60_000 });
   workers.push(worker);
   const id = await enqueue(db, pidFile, CloneFile, [3600], { name: 'CloneUrl(3600)' });
