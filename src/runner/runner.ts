@@ -321,8 +321,12 @@ export class Runner implements QueueApi {
       });
     }
     if (this.reconciler) {
-      // ifqueue.enqueue (any process, any client) made a dependent of a dead job: fail it now, not at the next pass
-      this.unsubscribes.push(this.hub.on('job:created', ({ dependencyFailed }) => dependencyFailed && this.reconciler?.kick()));
+      // ifqueue.enqueue (any process, any client) made a dependent of a dead job: fail it now, not at the
+      // next pass. A held one: its parent may have been settled by a statement that started before the
+      // dependent was committed (and so could not see it); this look, after the commit, releases it.
+      this.unsubscribes.push(
+        this.hub.on('job:created', ({ dependencyFailed, dependencyPending }) => (dependencyFailed || dependencyPending) && this.reconciler?.kick()),
+      );
     }
     if (o.work) await this.startWorking();
     else if (this.reconciler) this.reconciler.start();

@@ -115,6 +115,9 @@ const MIGRATIONS: ((bossSchema: string) => string)[] = [
   ALTER TABLE ifqueue.job_attempt ADD COLUMN claim uuid, ADD COLUMN task text;
   ALTER TABLE ifqueue.runner ADD COLUMN lock_key int, ADD COLUMN lost_reason text;
   `,
+  // 7: the SQL API's functions again: a held dependent's job:created event says so (dependencyPending),
+  // so that runners look for its release after the commit
+  sqlApiFunctions,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

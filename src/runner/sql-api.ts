@@ -364,6 +364,10 @@ export function sqlApiFunctions(b: string): string {
     -- a dependent of a failed or cancelled job: runners kick their reconciler, which fails it
     IF v_parent_state IN ('failed', 'cancelled') THEN
       v_event := v_event || '{"dependencyFailed": true}';
+    -- held: its parent may finish while this transaction is still open, and that parent's settlement
+    -- cannot see this dependent yet; runners look once more when the event arrives (after this commit)
+    ELSIF v_held THEN
+      v_event := v_event || '{"dependencyPending": true}';
     END IF;
     PERFORM pg_notify('${EVENTS_CHANNEL}', jsonb_build_object('o', COALESCE(o->>'origin', 'sql'), 'e', jsonb_build_array(jsonb_build_array('job:created', v_event)))::text);
     id := v_id;

@@ -125,6 +125,11 @@ export function sqlFor(b: string) {
     }),
 
     // --- dependencies
+    /** After a settlement's commit: does a dependent of these jobs still wait (read with a fresh snapshot)? */
+    anyWaitingDependents: (ids: string[]): Statement => ({
+      text: `SELECT EXISTS (SELECT 1 FROM ifqueue.job_meta WHERE dep_state = 'waiting' AND depends_on = ANY($1::uuid[])) AS any`,
+      values: [ids],
+    }),
     releaseDependents: (): Statement => ({
       text: `WITH ready AS (
                SELECT m.job_id, m.task FROM ifqueue.job_meta m JOIN ${b}.job p ON p.id = m.depends_on

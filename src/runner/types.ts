@@ -323,6 +323,8 @@ export interface RunnerEvents {
     name: string | null;
     /** it depends on a job that had already failed or was cancelled: the reconciler fails it */
     dependencyFailed?: true;
+    /** it waits for a job that had not finished when it was enqueued: the reconciler looks once more */
+    dependencyPending?: true;
   };
   /** a job was created in a queue (pg-boss's own notification; no id: from raw sends, schedules, other tools) */
   'queue:activity': { task: string };

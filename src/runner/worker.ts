@@ -39,6 +39,8 @@ const WAKE = 'wake';
 const EXPIRY_SWEEP_MS = 250;
 const COMPLETION_BATCH = 500;
 const COMPLETION_DELAY_MS = 2;
+// settled jobs are looked at for late dependents together, at most this often (a rare race: see kickForLateDependents)
+const LATE_DEPENDENTS_DELAY_MS = 50;
 
 interface PendingCompletion {
   job: RunningJob;
@@ -60,6 +62,9 @@ export class QueueWorker implements AttemptSettler {
   private completions: PendingCompletion[] = [];
   private settleTimer: NodeJS.Timeout | null = null;
   private settling: Promise<void> = Promise.resolve();
+  private lateIds: string[] = [];
+  private lateTimer: NodeJS.Timeout | null = null;
+  private lateLook: Promise<void> = Promise.resolve();
   private fetchFailures = 0;
   private readonly name: string;
 
@@ -249,8 +254,10 @@ export class QueueWorker implements AttemptSettler {
     if (!row) return null; // the claim was no longer this runner's: nothing changed
     // the retry's due time is new: the loop may have computed its sleep before this commit
     if (row.job_state === 'retry') this.wake();
-    // read at settlement: a dependent may have been added while the job ran
-    if (row.job_state === 'failed' && (row.on_fail || row.has_dependents)) this.s.kick();
+    if (row.job_state === 'failed') {
+      if (row.on_fail || row.has_dependents) this.s.kick();
+      else this.lookForLateDependents([job.id]);
+    }
     return { willRetry: row.job_state === 'retry' };
   }
 
@@ -268,7 +275,7 @@ export class QueueWorker implements AttemptSettler {
     const batch = this.completions;
     this.completions = [];
     if (batch.length) this.settling = this.settling.then(() => this.settleCompletions(batch));
-    return this.settling;
+    return this.settling.then(() => this.lookNow());
   }
 
   private async settleCompletions(batch: PendingCompletion[]): Promise<void> {
@@ -305,8 +312,39 @@ export class QueueWorker implements AttemptSettler {
       until,
       onRetry,
     );
-    // read at settlement: a dependent may have been added while the job ran
-    if (rows.some((r) => r.has_dependents && r.outcome === 'completed')) this.s.kick();
+    const completed = rows.filter((r) => r.outcome === 'completed');
+    if (completed.some((r) => r.has_dependents)) this.s.kick();
+    else if (completed.length) this.lookForLateDependents(completed.map((r) => r.id));
+  }
+
+  /** Gathers settled ids for one look after their commits; a flush makes that look at once. */
+  private lookForLateDependents(ids: string[]) {
+    this.lateIds.push(...ids);
+    this.lateTimer ??= setTimeout(() => void this.lookNow(), LATE_DEPENDENTS_DELAY_MS);
+  }
+
+  private lookNow(): Promise<void> {
+    if (this.lateTimer) clearTimeout(this.lateTimer);
+    this.lateTimer = null;
+    const ids = this.lateIds.splice(0);
+    if (ids.length) this.lateLook = this.lateLook.then(() => this.kickForLateDependents(ids));
+    return this.lateLook;
+  }
+
+  /**
+   * A settlement reads has_dependents with the snapshot its statement started with: a dependent
+   * committed while that statement ran (its enqueue saw the job still running, so it was held) is
+   * invisible to it, and its enqueue's own look (dependencyPending) may have come before this commit.
+   * Read once more, after the commit; between the two looks no dependent is left waiting.
+   */
+  private async kickForLateDependents(ids: string[]): Promise<void> {
+    try {
+      const { rows } = await this.s.pool.query(this.s.sql.anyWaitingDependents(ids));
+      if (rows[0]?.any) this.s.kick();
+    } catch (error) {
+      // the periodic pass releases it
+      this.s.reportError(`dependents of ${this.name}`, error);
+    }
   }
 
   /**
