@@ -55,12 +55,12 @@ export function jobRow(j: JobSummary): string[] {
 export const JOB_HEADERS = ['id', 'task', 'name', 'state', 'prio', 'att', 'created', 'error'];
 
 /**
- * JSON for terminals and programs alike: exact data, but C1 controls (the 8-bit CSI U+009B …) and
+ * JSON for terminals and programs alike: exact data, but DEL, C1 controls (the 8-bit CSI U+009B …) and
  * bidi overrides are written as \uXXXX escapes, which JSON.stringify leaves raw.
  */
 export function toJson(value: unknown, indent?: number): string {
   return JSON.stringify(value, null, indent).replace(
-    /[\u0080-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
+    /[\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g,
     (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'),
   );
 }

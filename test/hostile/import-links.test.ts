@@ -24,6 +24,11 @@ const HOSTILE = [
   'http://10.0.0.1/game.zip',
   'http://0x7f000001/game.zip',
   'gopher://files.test/1',
+  'http://metadata.google.internal/computeMetadata/v1/',
+  'http://metadata/computeMetadata/v1/',
+  'http://localhost:8080/game.zip',
+  'http://printer.local/game.zip',
+  'http://nas.home.arpa./game.zip',
 ];
 
 let db: TestDatabase;
@@ -69,6 +74,17 @@ describe('links from hostile pages', () => {
     const log = ctx.lines.map((l) => l.text).join('\n');
     assert.match(log, /link "file:\/\/\/etc\/passwd" dropped/);
     assert.match(log, /link "http:\/\/169\.254\.169\.254\/latest\/meta-data\/iam\/security-credentials\/" dropped/);
+    assert.match(log, /link "http:\/\/metadata\.google\.internal\/computeMetadata\/v1\/" dropped/);
+  });
+
+  test('host names that can only name a local or private host are not stored; public-looking ones are', () => {
+    const importer = new Importer({ sources: [], context: fakeSourceContext(), allowHosts: ['files.local'] });
+    for (const url of ['http://metadata/', 'http://metadata.google.internal/', 'http://LOCALHOST/', 'http://a.localhost/', 'http://nas.home.arpa./', 'http://router.lan/', 'http://intranet/']) {
+      assert.equal(importer.storableLink(url, W), null, url);
+    }
+    assert.equal(importer.storableLink('http://files.local/game.zip', W), 'http://files.local/game.zip', 'IFQUEUE_ALLOW_HOSTS exempts a name');
+    assert.equal(importer.storableLink('https://ifarchive.org/if-archive/games/zcode/x.z5', W), 'https://ifarchive.org/if-archive/games/zcode/x.z5');
+    assert.equal(importer.storableLink('http://internal.example.org/game.zip', W), 'http://internal.example.org/game.zip', 'only a suffix counts');
   });
 
   test('author links and an author page redirect get the same gate', async () => {

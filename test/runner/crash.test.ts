@@ -37,7 +37,7 @@ test('a runner killed with SIGKILL mid-job: another runner detects it and comple
   child.kill('SIGKILL');
   assert.equal((await child.exited).signal, 'SIGKILL');
   assert.equal((await client.getJob(id))!.state, 'active', 'the dead runner left the job active');
-  // a survivor whose `hold` finishes at once
+  // a survivor whose `hold` finishes at once; `hold` retries after 600 s, which a lost attempt skips
   const survivor = await runners.start(crashTasks({ holdSeconds: 0 }));
   const done = await waitForState(db, id, 'completed', { timeoutMs: 20_000 });
   assert.deepEqual(done.output, { pid: process.pid }, 'completed by the surviving runner');

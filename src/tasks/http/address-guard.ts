@@ -48,6 +48,19 @@ function parseAddress(address: string): Parsed | null {
   return parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress() ? (parsed as ipaddr.IPv6).toIPv4Address() : parsed;
 }
 
+// Names that never reach a public host: single labels (resolved by the local search domain) and the
+// special-use and private-use suffixes (RFC 6761, 6762, 8375; ICANN's .internal). Cloud metadata
+// services answer to such names (metadata.google.internal).
+const PRIVATE_SUFFIXES = ['localhost', 'local', 'internal', 'home.arpa', 'lan', 'intranet', 'corp', 'private'];
+
+/** Why a host name can only name a local or private host, or null when it may be public. */
+export function privateHostName(host: string): string | null {
+  const name = host.toLowerCase().replace(/\.$/, '');
+  if (!name.includes('.')) return `${JSON.stringify(name)} is a single-label name (resolved on the local network)`;
+  const suffix = PRIVATE_SUFFIXES.find((s) => name === s || name.endsWith(`.${s}`));
+  return suffix ? `${JSON.stringify(name)} is under .${suffix}, a local or private-use name` : null;
+}
+
 export class AddressGuard {
   private readonly hosts = new Set<string>();
   private readonly ranges: [Parsed, number][] = [];
@@ -67,6 +80,13 @@ export class AddressGuard {
 
   private allowedByConfig(address: Parsed): boolean {
     return this.ranges.some(([range, bits]) => range.kind() === address.kind() && address.match(range, bits));
+  }
+
+  /** Why a host (an address or a name) may not be stored as a link to download from, or null; no lookup is made. */
+  linkHostRefusal(host: string): string | null {
+    const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+    if (this.hosts.has(bare)) return null;
+    return net.isIP(bare) ? this.refusalOf(bare) : privateHostName(bare);
   }
 
   /** Why an address is refused, or null when it may be contacted. */

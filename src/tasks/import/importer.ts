@@ -1,7 +1,6 @@
 // The source-merging importer (legacy Importer, tasks.md §2.1): imports one game from its seed URLs,
 // following the familiar URLs each accepted page links to, and merges the pages by priority.
 import { errorMessage } from '../../runner/errors.ts';
-import net from 'node:net';
 import { AddressGuard } from '../http/address-guard.ts';
 import { hashizeUrl } from '../http/quote.ts';
 import { httpLink } from '../http/web-link.ts';
@@ -64,8 +63,7 @@ export class Importer {
   storableLink(link: string, pageUrl: string): string | null {
     const url = httpLink(link, pageUrl);
     if (url === null) return null;
-    const host = new URL(url).hostname.replace(/^\[|\]$/g, '');
-    return net.isIP(host) && this.addressGuard.refusalOf(host) !== null ? null : url;
+    return this.addressGuard.linkHostRefusal(new URL(url).hostname) === null ? url : null;
   }
 
   /** Drops (and logs) the links of a page result that may not be stored; resolves relative ones. */
