@@ -203,7 +203,7 @@ describe('a second request and a database that is down', { timeout: 300_000 }, (
       await cluster?.destroy();
     });
 
-    test('daemon: SIGTERM exits within the bound', async () => {
+    test('daemon: SIGTERM exits within the bound, and the next runner recovers its job once the database is back', async () => {
       await cluster.start().catch(() => {});
       const d: Child = children.spawnCli('daemon', ['--daemon', '--queues', 'demo-sleep'], env(fault.url));
       await d.waitForLine(/ifqueue daemon running/, 90_000);
@@ -219,6 +219,19 @@ describe('a second request and a database that is down', { timeout: 300_000 }, (
       assert.ok(tookMs < DATABASE_DOWN_EXIT_MS + MARGIN_MS, `exited ${tookMs} ms after SIGTERM`);
       assert.notEqual(exit.code, null, 'it exited, it was not killed');
       assert.ok(d.lines.includes(`the database is unreachable: exiting within ${DATABASE_DOWN_EXIT_MS / 1000} s`), d.lines.join('\n'));
+
+      // README, shutdown step 5: the job it could not give back is recovered by the next runner once the database is back
+      await cluster.start();
+      const active = (await fault.query(`SELECT id FROM pgboss.job WHERE name = 'demo-sleep' AND state = 'active'`)).rows;
+      assert.equal(active.length, 1, 'the job it could not return is still active');
+      const id: string = active[0].id;
+      const next: Child = children.spawnCli('next daemon', ['--daemon', '--queues', 'demo-sleep'], env(fault.url));
+      await next.waitForLine(new RegExp(`job started {3}demo-sleep ${id.slice(0, 8)}`), 60_000);
+      const attempts = (await fault.query(`SELECT attempt, outcome FROM ifqueue.job_attempt WHERE job_id = $1 ORDER BY attempt`, [id])).rows;
+      assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome]), [[1, 'lost'], [2, 'running']]);
+      next.kill('SIGKILL');
+      await next.exited;
+      await fault.query(`UPDATE pgboss.job SET state = 'cancelled', completed_on = now() WHERE name = 'demo-sleep' AND state IN ('created', 'retry', 'active')`);
     });
 
     test('dashboard: Ctrl+C says why and quits within the bound (no blank screen)', async () => {

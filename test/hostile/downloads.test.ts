@@ -4,14 +4,15 @@
 // other malformed responses fail at once, permanently; files get explicit modes whatever the umask.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, readFile, stat, utimes, writeFile, chmod } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, utimes, writeFile, chmod } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import { isPermanent } from '../../src/runner/errors.ts';
 import type { TaskDefinition } from '../../src/runner/types.ts';
-import { staleAfterMs, sweepTemporaries } from '../../src/tasks/files/index.ts';
+import { PART_FILE, staleAfterMs, sweepTemporaries } from '../../src/tasks/files/index.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { createHttpClient } from '../../src/tasks/http/index.ts';
 import { uploadTasks } from '../../src/tasks/uploads/index.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
@@ -33,6 +34,8 @@ let ifdb: IfdbFixture;
 let tasks: TaskDefinition[];
 let backups: string;
 let variant = GAME;
+let letSlowFinish!: () => void;
+const slowRelease = new Promise<void>((resolve) => (letSlowFinish = resolve));
 
 const task = (name: string) => tasks.find((t) => t.name === name)!;
 const row = async (urlId: number) => (await ifdb.pool.query('SELECT * FROM games_url WHERE id = $1', [urlId])).rows[0];
@@ -50,6 +53,11 @@ const RAW_RESPONSES: Record<string, string> = {
 before(async () => {
   server = await startLocalServer({
     '/files/game.zip': (_q, res) => res.writeHead(200, { 'content-type': 'application/zip', 'content-length': variant.length }).end(variant),
+    // half the body, the rest when the test lets it go: the download is caught while it is being written
+    '/files/slow.zip': (_q, res) => {
+      res.writeHead(200, { 'content-type': 'application/zip', 'content-length': GAME.length }).write(GAME.subarray(0, GAME.length / 2));
+      void slowRelease.then(() => res.end(GAME.subarray(GAME.length / 2)));
+    },
   });
   raw = net.createServer((socket) => {
     socket.once('data', (data) => {
@@ -68,6 +76,7 @@ before(async () => {
 });
 
 after(async () => {
+  letSlowFinish();
   await server.close();
   await new Promise((resolve) => raw.close(resolve));
   await ifdb.close();
@@ -193,6 +202,14 @@ describe('file modes', () => {
       assert.equal((await stat(path.join(dir, placed.localFilename))).mode & 0o777, 0o644);
       assert.equal((await stat(dir)).mode & 0o777, 0o755);
       assert.equal((await stat(fresh.config.filesDir)).mode & 0o777, 0o755);
+      // a file being written is private until it is placed
+      const slowUrl = await insertUrl(ifdb.pool, { originalUrl: server.url('/files/slow.zip') });
+      const slow = freshTasks.find((t) => t.name === 'clone-file')!.handler({ urlId: slowUrl }, makeTaskContext('clone-file'));
+      const part = await waitFor('the download to be half written', async () => (await readdir(dir)).find((f) => PART_FILE.test(f)));
+      assert.equal((await stat(path.join(dir, part)).catch(() => null))?.mode! & 0o777, 0o600);
+      letSlowFinish();
+      const slowPlaced = (await slow) as { localFilename: string };
+      assert.equal((await stat(path.join(dir, slowPlaced.localFilename))).mode & 0o777, 0o644);
     } finally {
       process.umask(previous);
       await fresh.cleanup();
