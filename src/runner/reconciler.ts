@@ -60,11 +60,14 @@ export class Reconciler {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    // a kick asked for now (the last jobs' completions have dependents): no other runner would hear of it
+    const kicked = this.kickTimer !== null;
     if (this.timer) clearTimeout(this.timer);
     if (this.kickTimer) clearTimeout(this.kickTimer);
     if (this.livenessTimer) clearTimeout(this.livenessTimer);
     this.timer = this.kickTimer = this.livenessTimer = null;
     await Promise.all([this.running, this.checkingLiveness]);
+    if (kicked) await this.passOnce(false);
   }
 
   /** Asks for a pass soon (coalesced). */

@@ -486,7 +486,7 @@ export class Runner implements QueueApi {
       await within(Math.max(0, this.settleDeadline - Date.now()) + 500, Promise.all(jobs.map((job) => job.giveUp())));
     }
     this.settleDeadline = Math.min(this.settleDeadline, Date.now() + (this.isHurried ? HURRIED_GRACE_MS : STOPPING_SETTLE_MS));
-    await within(STOPPING_SETTLE_MS, Promise.all([...this.workers.values()].map((w) => w.flushSettlements())));
+    await within(STOPPING_SETTLE_MS, Promise.all([...this.workers.values()].map((w) => w.settleAll())));
     // The rest only says goodbye and closes connections: bounded, so a database that is down (or
     // hangs) cannot hold the process.
     await within(TEARDOWN_MS, this.teardown());

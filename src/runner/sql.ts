@@ -129,6 +129,7 @@ export function sqlFor(b: string) {
     anyWaitingDependents: (ids: string[]): Statement => ({
       text: `SELECT EXISTS (SELECT 1 FROM ifqueue.job_meta WHERE dep_state = 'waiting' AND depends_on = ANY($1::uuid[])) AS any`,
       values: [ids],
+      query_timeout: 10_000,
     }),
     releaseDependents: (): Statement => ({
       text: `WITH ready AS (

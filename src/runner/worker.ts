@@ -95,7 +95,12 @@ export class QueueWorker implements AttemptSettler {
   /** Waits for running jobs and pending settlements. */
   async drain(): Promise<void> {
     while (this.running.size) await Promise.race([...this.running.values()].map((j) => j.done));
-    await this.flushSettlements();
+    await this.settleAll();
+  }
+
+  /** At stop: settles what is queued, and makes the look for late dependents now. */
+  settleAll(): Promise<void> {
+    return this.flushSettlements().then(() => this.lookNow());
   }
 
   private async loop(): Promise<void> {
@@ -275,7 +280,7 @@ export class QueueWorker implements AttemptSettler {
     const batch = this.completions;
     this.completions = [];
     if (batch.length) this.settling = this.settling.then(() => this.settleCompletions(batch));
-    return this.settling.then(() => this.lookNow());
+    return this.settling;
   }
 
   private async settleCompletions(batch: PendingCompletion[]): Promise<void> {
@@ -317,10 +322,12 @@ export class QueueWorker implements AttemptSettler {
     else if (completed.length) this.lookForLateDependents(completed.map((r) => r.id));
   }
 
-  /** Gathers settled ids for one look after their commits; a flush makes that look at once. */
+  /** Gathers settled ids for one look after their commits (at most every 50 ms; at stop, at once). */
   private lookForLateDependents(ids: string[]) {
     this.lateIds.push(...ids);
-    this.lateTimer ??= setTimeout(() => void this.lookNow(), LATE_DEPENDENTS_DELAY_MS);
+    if (this.lateTimer) return;
+    this.lateTimer = setTimeout(() => void this.lookNow(), LATE_DEPENDENTS_DELAY_MS);
+    this.lateTimer.unref?.();
   }
 
   private lookNow(): Promise<void> {

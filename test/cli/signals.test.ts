@@ -226,7 +226,7 @@ describe('a second request and a database that is down', { timeout: 300_000 }, (
       assert.equal(active.length, 1, 'the job it could not return is still active');
       const id: string = active[0].id;
       const next: Child = children.spawnCli('next daemon', ['--daemon', '--queues', 'demo-sleep'], env(fault.url));
-      await next.waitForLine(new RegExp(`job started {3}demo-sleep ${id.slice(0, 8)}`), 60_000);
+      await next.waitForLine(new RegExp(`job started {3}demo-sleep ${id.slice(0, 8)}`), 120_000);
       const attempts = (await fault.query(`SELECT attempt, outcome FROM ifqueue.job_attempt WHERE job_id = $1 ORDER BY attempt`, [id])).rows;
       assert.deepEqual(attempts.map((a) => [a.attempt, a.outcome]), [[1, 'lost'], [2, 'running']]);
       next.kill('SIGKILL');

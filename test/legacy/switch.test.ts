@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import pg from 'pg';
 import { fileURLToPath } from 'node:url';
@@ -151,13 +152,14 @@ test("the guard's refusal names the command to run, and legacy stop reports the 
 test('a worker killed in the middle of a row is reported as crashed, with the row it left', { timeout: 60_000 }, async () => {
   await legacyWorld();
   const pidFile = path.join(tmp.dir, 'killed.pid');
-  // an earlier worker's refusal a moment before this one started: it must not be blamed on this one
-  await runner.db.query(`SELECT setval('ifqueue.legacy_guard_refused_at', (extract(epoch FROM clock_timestamp()) * 1000)::bigint, true),
-                                setval('ifqueue.legacy_guard_refused_row', 999, true)`);
   const worker = await spawnWorker(db.url, pidFile, { taskMs: 60_000 });
   workers.push(worker);
   const id = await enqueue(db, pidFile, CloneFile, [3600], { name: 'CloneUrl(3600)' });
   await worker.waitForOutput(new RegExp(`^started row ${id}$`));
+  // a refusal (an earlier worker's) stamped when this one wrote its pid file, before it started the row:
+  // inside the clock slack, so only the row started after it shows it was not this worker's
+  const writtenAt = Math.floor((await stat(pidFile)).mtimeMs);
+  await runner.db.query(`SELECT setval('ifqueue.legacy_guard_refused_at', $1::bigint, true), setval('ifqueue.legacy_guard_refused_row', 999, true)`, [writtenAt]);
   worker.child.kill('SIGKILL');
   await worker.exited;
   const result = await stopWorker(runner.db, opts(pidFile), () => {});

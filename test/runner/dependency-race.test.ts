@@ -113,3 +113,19 @@ test("a dependent committed while its parent's completion statement runs is rele
     await blocker.end();
   }
 });
+
+test('a dependent of a job that completes while its runner stops is released before that runner exits', async () => {
+  const parent = await runningParent('parent-c');
+  const created = recordEvents(runner, ['job:created']);
+  const id = await enqueueChild(db, 'child-c', parent);
+  await waitFor('the runner to hear of the dependent', () => created.seen.some((e) => e.payload.id === id));
+  created.off();
+  await sleep(100);
+  await runner.reconcile();
+  const stopped = runner.stop({ timeoutMs: 10_000 });
+  gates.get('parent-c')!.open();
+  await stopped;
+  assert.equal((await db.query(`SELECT state FROM pgboss.job WHERE id = $1`, [parent])).rows[0].state, 'completed');
+  const meta = (await db.query(`SELECT dep_state FROM ifqueue.job_meta WHERE job_id = $1`, [id])).rows[0];
+  assert.equal(meta.dep_state, 'released', 'no other runner hears of that completion: the stopping one releases it');
+});

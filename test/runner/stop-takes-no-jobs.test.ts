@@ -40,7 +40,11 @@ test('a stopping runner takes no new job while its running job finishes; the nex
   const client = await runners.start([gated], { work: false });
   const first = await client.enqueue('gated', { label: 'first' });
   await waitForState(db, first, 'active');
-  const stopped = stopping.stop({ timeoutMs: 30_000 });
+  let progressed!: () => void;
+  const waiting = new Promise<void>((resolve) => (progressed = resolve));
+  // the first progress report comes once it stopped taking jobs and waits for the running one
+  const stopped = stopping.stop({ timeoutMs: 30_000, onProgress: () => progressed() });
+  await waiting;
   const second = await client.enqueue('gated', { label: 'second' });
   // several of the stopping runner's polls (every FAST.pollSeconds.fallback s) and the enqueue's wake-up
   await sleep(3 * FAST.pollSeconds!.fallback! * 1000 + 500);

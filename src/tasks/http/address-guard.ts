@@ -84,7 +84,7 @@ export class AddressGuard {
 
   /** Why a host (an address or a name) may not be stored as a link to download from, or null; no lookup is made. */
   linkHostRefusal(host: string): string | null {
-    const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+    const bare = host.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
     if (this.hosts.has(bare)) return null;
     return net.isIP(bare) ? this.refusalOf(bare) : privateHostName(bare);
   }

@@ -32,7 +32,7 @@ export interface ImporterOptions {
    * (a site that went down would otherwise cost a timeout per candidate). 0 disables.
    */
   maxConsecutiveErrors?: number;
-  /** IFQUEUE_ALLOW_HOSTS: links to an IP address the download guard refuses are not stored, except these */
+  /** IFQUEUE_ALLOW_HOSTS: links to a refused IP address or a local/private name are not stored, except these (a name must be listed by name) */
   allowHosts?: readonly string[];
 }
 
