@@ -112,8 +112,8 @@ export const BREAKS: Break[] = [
     file: 'src/runner/lifecycle-sql.ts',
     edits: [
       {
-        find: "UPDATE ${b}.job j SET state = 'completed', completed_on = now(), output = i.output\n                 FROM input i\n                 WHERE j.name = $1 AND j.id = i.id AND j.state = 'active'\n                   AND EXISTS (SELECT 1 FROM ifqueue.job_attempt a\n                               WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.claim = i.claim AND a.outcome = 'running')",
-        replace: "UPDATE ${b}.job j SET state = 'completed', completed_on = now(), output = i.output\n                 FROM input i\n                 WHERE j.name = $1 AND j.id = i.id AND j.state = 'active'\n                   AND EXISTS (SELECT 1 FROM ifqueue.job_attempt a\n                               WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.outcome = 'running')",
+        find: "WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.claim = i.claim AND a.outcome = 'running')`;",
+        replace: "WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.outcome = 'running')`;",
       },
     ],
     tests: ['test/runner/abort.test.ts'],

@@ -139,15 +139,18 @@ export function lifecycleSqlFor(b: string) {
   // Settlements are driven by their input rows (an unnest the planner counts right) with key lookups
   // into the job and attempt tables; a CTE joined to another CTE is estimated at one row and planned
   // as a nested loop over both (measured: 670 ms for 200 completions).
+  // The claim fence of a settlement over input rows i (id, claim): the job of queue $1 is still active,
+  // and its current attempt is the one that claim started.
+  const heldByClaim = `j.name = $1 AND j.id = i.id AND j.state = 'active'
+                   AND EXISTS (SELECT 1 FROM ifqueue.job_attempt a
+                               WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.claim = i.claim AND a.outcome = 'running')`;
   const completeText = memo<string>('complete', (task) => `WITH input AS (
                  SELECT * FROM unnest($2::uuid[], $3::uuid[], $4::jsonb[], $5::int[]) AS x(id, claim, output, duration_ms)
                ),
                done AS (
                  UPDATE ${b}.job j SET state = 'completed', completed_on = now(), output = i.output
                  FROM input i
-                 WHERE j.name = $1 AND j.id = i.id AND j.state = 'active'
-                   AND EXISTS (SELECT 1 FROM ifqueue.job_attempt a
-                               WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.claim = i.claim AND a.outcome = 'running')
+                 WHERE ${heldByClaim}
                  RETURNING j.id
                ),
                att AS (
@@ -200,9 +203,7 @@ export function lifecycleSqlFor(b: string) {
                back AS (
                  UPDATE ${b}.job j SET state = 'created', started_on = NULL, heartbeat_on = NULL, start_after = now()
                  FROM input i
-                 WHERE j.name = $1 AND j.id = i.id AND j.state = 'active'
-                   AND EXISTS (SELECT 1 FROM ifqueue.job_attempt a
-                               WHERE a.job_id = i.id AND a.attempt = j.retry_count + 1 AND a.claim = i.claim AND a.outcome = 'running')
+                 WHERE ${heldByClaim}
                  RETURNING j.id
                ),
                att AS (
